@@ -1,0 +1,1402 @@
+//! [`FtpStream`]: the control connection and every ftplib method built on it.
+//!
+//! Layers, bottom up, as in CPython's `ftplib.py`: sending lines and reading replies
+//! (`putcmd`, `getresp`), commands (`sendcmd`, `voidcmd`), data-connection set-up
+//! (`makepasv`, `makeport`, `ntransfercmd`), transfers (`retrbinary`, `storbinary`, …) and
+//! conveniences (`cwd`, `size`, `nlst`, …).
+
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use log::{debug, trace};
+
+use crate::command::{check_argument, format_command, sanitize};
+use crate::data::{DataStream, Download, Upload};
+use crate::error::{Error, Result};
+use crate::net::{self, Transport};
+use crate::parse;
+use crate::reply::{self, is_line_too_long, Limits, LineEnd, Reply};
+
+/// The default FTP port.
+pub const FTP_PORT: u16 = 21;
+
+/// The default block size of binary transfers: 64 KiB moves data at about 0.9× raw
+/// loopback TCP, where ftplib's 8 KiB reaches about half.
+pub const DEFAULT_BLOCKSIZE: usize = 64 * 1024;
+
+/// The default timeout: a dead server fails a call after a minute instead of hanging.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Default limit on one line of a text transfer (`retrlines`, `storlines`). Larger than
+/// ftplib's 8192, which breaks on long XML or EDI lines.
+pub const DEFAULT_MAX_DATA_LINE_LENGTH: usize = 1024 * 1024;
+
+/// How many preliminary (1xx) greetings to wait through before giving up.
+const MAX_PRELIMINARY_GREETINGS: usize = 16;
+
+/// Options for opening an [`FtpStream`]; made by [`FtpStream::builder`].
+///
+/// ```no_run
+/// use std::time::Duration;
+/// let mut ftp = ftplib::FtpStream::builder()
+///     .timeout(Some(Duration::from_secs(10)))
+///     .prefer_epsv(true)
+///     .connect("ftp.example.com", 21)?;
+/// # Ok::<(), ftplib::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Builder {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) source_address: Option<IpAddr>,
+    pub(crate) passive: bool,
+    pub(crate) trust_server_pasv_ipv4_address: bool,
+    pub(crate) prefer_epsv: bool,
+    pub(crate) max_line_length: usize,
+    pub(crate) max_reply_lines: usize,
+    pub(crate) max_data_line_length: usize,
+}
+
+impl Default for Builder {
+    fn default() -> Builder {
+        Builder {
+            timeout: Some(DEFAULT_TIMEOUT),
+            source_address: None,
+            passive: true,
+            trust_server_pasv_ipv4_address: false,
+            prefer_epsv: false,
+            max_line_length: reply::DEFAULT_MAX_LINE_LENGTH,
+            max_reply_lines: reply::DEFAULT_MAX_REPLY_LINES,
+            max_data_line_length: DEFAULT_MAX_DATA_LINE_LENGTH,
+        }
+    }
+}
+
+impl Builder {
+    /// One timeout for everything, like ftplib's `timeout`: the connect, each control
+    /// read and write, the data connect or accept, and each data read and write.
+    /// `None` waits forever. Default: [`DEFAULT_TIMEOUT`].
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Builder {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The local address to connect from (control and passive data connections), like
+    /// ftplib's `source_address`.
+    pub fn source_address(mut self, address: Option<IpAddr>) -> Builder {
+        self.source_address = address;
+        self
+    }
+
+    /// Passive (the default, `true`) or active data connections; see
+    /// [`FtpStream::set_pasv`].
+    pub fn passive(mut self, passive: bool) -> Builder {
+        self.passive = passive;
+        self
+    }
+
+    /// Connect to the host named in a 227 (PASV) reply instead of the control
+    /// connection's peer. Off by default, as in ftplib since CVE-2021-4189: a hostile
+    /// server could otherwise make the client connect to any host.
+    pub fn trust_server_pasv_ipv4_address(mut self, trust: bool) -> Builder {
+        self.trust_server_pasv_ipv4_address = trust;
+        self
+    }
+
+    /// Use EPSV (RFC 2428) instead of PASV on IPv4 too. If the server refuses EPSV with
+    /// a 5xx reply the stream falls back to PASV and remembers. IPv6 always uses EPSV.
+    pub fn prefer_epsv(mut self, prefer: bool) -> Builder {
+        self.prefer_epsv = prefer;
+        self
+    }
+
+    /// The longest line accepted on the control connection, in bytes (default 8192, as
+    /// ftplib's `MAXLINE`).
+    pub fn max_line_length(mut self, bytes: usize) -> Builder {
+        self.max_line_length = bytes.max(8);
+        self
+    }
+
+    /// The most lines accepted in one multi-line reply (default 1000; ftplib has no
+    /// limit).
+    pub fn max_reply_lines(mut self, lines: usize) -> Builder {
+        self.max_reply_lines = lines.max(1);
+        self
+    }
+
+    /// The longest line accepted by [`FtpStream::retrlines`] and sent by
+    /// [`FtpStream::storlines`] (default 1 MiB).
+    pub fn max_data_line_length(mut self, bytes: usize) -> Builder {
+        self.max_data_line_length = bytes.max(8);
+        self
+    }
+
+    /// Connects to `host` (a name or an address) on `port` (0 means 21), trying each
+    /// resolved address, and reads the greeting.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a zero timeout, I/O or timeout errors while connecting,
+    /// and [`Error::Temporary`]/[`Error::Permanent`] for a 4xx/5xx greeting.
+    pub fn connect(&self, host: &str, port: u16) -> Result<FtpStream> {
+        if self.timeout == Some(Duration::ZERO) {
+            // A zero timeout would make sockets non-blocking (ftplib's bpo-39259).
+            return Err(Error::InvalidInput(
+                "a zero timeout is not supported; use None to wait forever".into(),
+            ));
+        }
+        let port = if port == 0 { FTP_PORT } else { port };
+        let tcp = net::connect(host, port, self.timeout, self.source_address)?;
+        let mut ftp = FtpStream::from_tcp(tcp, host, self.clone())?;
+        ftp.read_welcome()?;
+        Ok(ftp)
+    }
+}
+
+/// A connection to an FTP server: the control connection and everything done over it.
+///
+/// Mirrors Python's `ftplib.FTP`. Passive mode is the default, binary transfers are the
+/// default, and every method returns the server's [`Reply`] or a typed [`Error`].
+///
+/// ```no_run
+/// let mut ftp = ftplib::FtpStream::connect("ftp.example.com", 21)?;
+/// ftp.login("", "")?; // anonymous
+/// let mut data = Vec::new();
+/// ftp.retrbinary("RETR README", |chunk| { data.extend_from_slice(chunk); Ok(()) },
+///                ftplib::DEFAULT_BLOCKSIZE, None)?;
+/// ftp.quit()?;
+/// # Ok::<(), ftplib::Error>(())
+/// ```
+///
+/// # After an error
+/// A 4xx/5xx reply, an unexpected reply, or an invalid argument leaves the stream usable.
+/// An error that leaves the control connection out of step — a timeout, a dropped
+/// connection, a malformed or oversized reply, a data connection that failed mid-transfer
+/// without a reply — marks the stream unusable: every later call returns
+/// [`Error::InvalidState`] naming the first error. [`FtpStream::is_usable`] tells which.
+pub struct FtpStream {
+    control: BufReader<Transport>,
+    host: String,
+    peer: SocketAddr,
+    welcome: String,
+    config: Builder,
+    /// The server refused EPSV once; use PASV from now on.
+    epsv_refused: bool,
+    /// The TYPE last set by this client, to skip repeating it.
+    transfer_type: Option<char>,
+    /// Why the control connection can no longer be trusted, if it cannot.
+    broken: Option<String>,
+    closed: bool,
+}
+
+impl std::fmt::Debug for FtpStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FtpStream")
+            .field("host", &self.host)
+            .field("peer", &self.peer)
+            .field("passive", &self.config.passive)
+            .field("tls", &self.control.get_ref().is_tls())
+            .field("closed", &self.closed)
+            .finish()
+    }
+}
+
+impl FtpStream {
+    /// Connects with default options (see [`Builder`]) and reads the greeting, like
+    /// `ftplib.FTP(host)` / `FTP.connect(host, port)`. Port 0 means 21.
+    ///
+    /// ```no_run
+    /// let ftp = ftplib::FtpStream::connect("127.0.0.1", 2121)?;
+    /// println!("{}", ftp.getwelcome());
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// See [`Builder::connect`].
+    pub fn connect(host: &str, port: u16) -> Result<FtpStream> {
+        Builder::default().connect(host, port)
+    }
+
+    /// Options for a connection: timeout, source address, passive/active, EPSV, limits.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    pub(crate) fn from_tcp(tcp: TcpStream, host: &str, config: Builder) -> Result<FtpStream> {
+        let peer = tcp.peer_addr()?;
+        Ok(FtpStream {
+            control: BufReader::with_capacity(16 * 1024, Transport::Tcp(tcp)),
+            host: host.to_string(),
+            peer,
+            welcome: String::new(),
+            config,
+            epsv_refused: false,
+            transfer_type: None,
+            broken: None,
+            closed: false,
+        })
+    }
+
+    /// Reads the greeting: waits through 120 ("ready in nnn minutes") and other 1xx
+    /// replies until 220.
+    pub(crate) fn read_welcome(&mut self) -> Result<()> {
+        for _ in 0..MAX_PRELIMINARY_GREETINGS {
+            let reply = self.getresp()?;
+            match reply.class() {
+                1 => continue,
+                2 => {
+                    debug!("*welcome* {}", reply.text);
+                    self.welcome = reply.text;
+                    return Ok(());
+                }
+                _ => return Err(Error::UnexpectedReply(reply)),
+            }
+        }
+        Err(self.poison(Error::Protocol {
+            reason: "server sent only preliminary greetings".into(),
+            line: String::new(),
+        }))
+    }
+
+    // ----- state -------------------------------------------------------------------------
+
+    /// The server's greeting, e.g. `"220 (vsFTPd 3.0.3)"` (ftplib's `getwelcome`).
+    pub fn getwelcome(&self) -> &str {
+        &self.welcome
+    }
+
+    /// The host name or address given to `connect`.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The server's address on the control connection.
+    pub fn peer_addr(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// Our address on the control connection.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.control.get_ref().tcp().local_addr()
+    }
+
+    /// Passive (`true`, the default) or active mode for later transfers (ftplib's
+    /// `set_pasv`).
+    pub fn set_pasv(&mut self, passive: bool) {
+        self.config.passive = passive;
+    }
+
+    /// Changes the timeout (see [`Builder::timeout`]) for this connection and later data
+    /// connections.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a zero duration.
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) -> Result<()> {
+        if timeout == Some(Duration::ZERO) {
+            return Err(Error::InvalidInput(
+                "a zero timeout is not supported".into(),
+            ));
+        }
+        self.config.timeout = timeout;
+        net::set_timeouts(self.control.get_ref().tcp(), timeout)?;
+        Ok(())
+    }
+
+    /// True until the stream is closed or an error left the control connection out of
+    /// step (see "After an error" above).
+    pub fn is_usable(&self) -> bool {
+        !self.closed && self.broken.is_none()
+    }
+
+    fn check_usable(&self) -> Result<()> {
+        if self.closed {
+            return Err(Error::InvalidState("the connection is closed".into()));
+        }
+        if let Some(why) = &self.broken {
+            return Err(Error::InvalidState(format!(
+                "the connection is unusable after an earlier error: {why}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Marks the control connection as out of step and passes the error on.
+    pub(crate) fn poison(&mut self, err: Error) -> Error {
+        if self.broken.is_none() {
+            debug!("control connection unusable: {err}");
+            self.broken = Some(err.to_string());
+        }
+        err
+    }
+
+    // ----- wire layer --------------------------------------------------------------------
+
+    /// Sends one command line, refusing CR, LF and NUL (ftplib's `putcmd`).
+    fn putcmd(&mut self, line: &str) -> Result<()> {
+        self.check_usable()?;
+        check_argument("command", line)?;
+        debug!("*cmd* {}", sanitize(line));
+        if line.len() >= 4 && line[..4].eq_ignore_ascii_case("TYPE") {
+            self.transfer_type = None;
+        }
+        let mut bytes = Vec::with_capacity(line.len() + 2);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.extend_from_slice(b"\r\n");
+        let transport = self.control.get_mut();
+        let result = transport.write_all(&bytes).and_then(|()| transport.flush());
+        result.map_err(|e| {
+            let err = Error::from_io(e, "sending a command");
+            self.poison(err)
+        })
+    }
+
+    /// Reads one reply without classifying it.
+    fn read_reply(&mut self) -> Result<Reply> {
+        self.check_usable()?;
+        let limits = Limits {
+            max_line_length: self.config.max_line_length,
+            max_reply_lines: self.config.max_reply_lines,
+        };
+        match reply::read_reply(&mut self.control, limits, |line| {
+            trace!("*get* {}", String::from_utf8_lossy(line))
+        }) {
+            Ok(reply) => {
+                debug!("*resp* {}", reply.text);
+                Ok(reply)
+            }
+            Err(e) => Err(self.poison(e)),
+        }
+    }
+
+    /// Reads one reply: 1xx–3xx are returned, 4xx gives [`Error::Temporary`] and 5xx
+    /// [`Error::Permanent`] (ftplib's `getresp`).
+    ///
+    /// # Errors
+    /// As described, plus connection errors.
+    pub fn getresp(&mut self) -> Result<Reply> {
+        self.read_reply()?.into_result()
+    }
+
+    /// Reads one reply and requires 2xx (ftplib's `voidresp`); use it after a transfer
+    /// started with [`FtpStream::transfercmd`].
+    ///
+    /// # Errors
+    /// [`Error::UnexpectedReply`] for 1xx/3xx, as [`FtpStream::getresp`] otherwise.
+    pub fn voidresp(&mut self) -> Result<Reply> {
+        let reply = self.getresp()?;
+        if reply.class() == 2 {
+            Ok(reply)
+        } else {
+            Err(Error::UnexpectedReply(reply))
+        }
+    }
+
+    // ----- commands ----------------------------------------------------------------------
+
+    /// Sends a command and returns its reply if it is 1xx–3xx (ftplib's `sendcmd`).
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// let reply = ftp.sendcmd("SYST")?;
+    /// println!("{} {}", reply.code, reply.message());
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] if `cmd` holds CR, LF or NUL (nothing is sent),
+    /// [`Error::Temporary`]/[`Error::Permanent`] for 4xx/5xx replies.
+    pub fn sendcmd(&mut self, cmd: &str) -> Result<Reply> {
+        self.putcmd(cmd)?;
+        self.getresp()
+    }
+
+    /// Sends a command and requires a 2xx reply (ftplib's `voidcmd`).
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// ftp.voidcmd("TYPE I")?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`FtpStream::sendcmd`], plus [`Error::UnexpectedReply`] for 1xx/3xx.
+    pub fn voidcmd(&mut self, cmd: &str) -> Result<Reply> {
+        self.putcmd(cmd)?;
+        self.voidresp()
+    }
+
+    fn void_verb(&mut self, verb: &str, arg: &str) -> Result<Reply> {
+        let line = format_command(verb, Some(arg))?;
+        self.voidcmd(&line)
+    }
+
+    /// Logs in, like ftplib's `login`: an empty `user` means `anonymous`, and the
+    /// anonymous password defaults to `anonymous@`. Sends USER, then PASS if asked (3xx).
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// ftp.login("alice", "secret")?;   // or ftp.login("", "") for anonymous
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Permanent`] with code 530 for wrong credentials; [`Error::UnexpectedReply`]
+    /// if the server wants an account (332): use [`FtpStream::login_acct`].
+    pub fn login(&mut self, user: &str, password: &str) -> Result<Reply> {
+        self.login_inner(user, password, None)
+    }
+
+    /// Logs in with an account for servers that ask for ACCT after PASS (ftplib's
+    /// `login(user, passwd, acct)`).
+    ///
+    /// # Errors
+    /// As [`FtpStream::login`].
+    pub fn login_acct(&mut self, user: &str, password: &str, account: &str) -> Result<Reply> {
+        self.login_inner(user, password, Some(account))
+    }
+
+    fn login_inner(&mut self, user: &str, password: &str, account: Option<&str>) -> Result<Reply> {
+        let user = if user.is_empty() { "anonymous" } else { user };
+        let password = if user == "anonymous" && (password.is_empty() || password == "-") {
+            format!("{password}anonymous@")
+        } else {
+            password.to_string()
+        };
+        // Check every argument before sending any, so a bad password cannot leave a
+        // half-finished login behind.
+        check_argument("user name", user)?;
+        check_argument("password", &password)?;
+        if let Some(acct) = account {
+            check_argument("account", acct)?;
+        }
+        self.before_login()?;
+        let mut reply = self.sendcmd(&format!("USER {user}"))?;
+        if reply.class() == 3 {
+            reply = self.sendcmd(&format!("PASS {password}"))?;
+        }
+        if reply.class() == 3 {
+            if let Some(acct) = account {
+                reply = self.sendcmd(&format!("ACCT {acct}"))?;
+            }
+        }
+        if reply.class() != 2 {
+            return Err(Error::UnexpectedReply(reply));
+        }
+        Ok(reply)
+    }
+
+    /// Hook run before USER is sent; TLS uses it to secure the control connection first.
+    fn before_login(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Sends `ACCT` (ftplib's `acct`).
+    ///
+    /// # Errors
+    /// Any non-2xx reply.
+    pub fn acct(&mut self, account: &str) -> Result<Reply> {
+        self.void_verb("ACCT", account)
+    }
+
+    /// Changes the working directory. `".."` sends CDUP (falling back to `CWD ..` if the
+    /// server does not know CDUP), `""` sends `CWD .`, as in ftplib.
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// ftp.cwd("pub/docs")?;
+    /// ftp.cwd("..")?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Permanent`] (usually 550) for a missing or forbidden directory.
+    pub fn cwd(&mut self, dirname: &str) -> Result<Reply> {
+        if dirname == ".." {
+            match self.voidcmd("CDUP") {
+                Err(Error::Permanent(reply)) if reply.code == 500 => {}
+                other => return other,
+            }
+        }
+        let dirname = if dirname.is_empty() { "." } else { dirname };
+        self.void_verb("CWD", dirname)
+    }
+
+    /// Returns the working directory, from the server's 257 reply.
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// assert!(ftp.pwd()?.starts_with('/'));
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Protocol`] if the reply holds no quoted path, [`Error::Encoding`] if the
+    /// path is not UTF-8.
+    pub fn pwd(&mut self) -> Result<String> {
+        let reply = self.voidcmd("PWD")?;
+        path_from_257(&reply)
+    }
+
+    /// Creates a directory and returns its path as the server reports it. When the
+    /// server's 2xx reply names no path (some IIS versions), returns `dirname` as given,
+    /// where ftplib returns `''`.
+    ///
+    /// # Errors
+    /// [`Error::Permanent`] (550) if it cannot be created.
+    pub fn mkd(&mut self, dirname: &str) -> Result<String> {
+        let reply = self.void_verb("MKD", dirname)?;
+        match path_from_257(&reply) {
+            Ok(path) => Ok(path),
+            Err(Error::UnexpectedReply(_)) | Err(Error::Protocol { .. }) => Ok(dirname.into()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Removes a directory.
+    ///
+    /// # Errors
+    /// [`Error::Permanent`] (550) if it is missing, not empty or forbidden.
+    pub fn rmd(&mut self, dirname: &str) -> Result<Reply> {
+        self.void_verb("RMD", dirname)
+    }
+
+    /// Deletes a file. As in ftplib, only a 250 or 200 reply counts as success.
+    ///
+    /// # Errors
+    /// [`Error::Permanent`] (550) for a missing file; [`Error::UnexpectedReply`] for any
+    /// other success code.
+    pub fn delete(&mut self, filename: &str) -> Result<Reply> {
+        let reply = self.void_verb("DELE", filename)?;
+        match reply.code {
+            250 | 200 => Ok(reply),
+            _ => Err(Error::UnexpectedReply(reply)),
+        }
+    }
+
+    /// Renames a file: RNFR must be answered with 3xx, then RNTO with 2xx.
+    ///
+    /// # Errors
+    /// [`Error::Permanent`] when the source is missing or the target is refused.
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<Reply> {
+        let rnfr = format_command("RNFR", Some(from))?;
+        let rnto = format_command("RNTO", Some(to))?;
+        let reply = self.sendcmd(&rnfr)?;
+        if reply.class() != 3 {
+            return Err(Error::UnexpectedReply(reply));
+        }
+        self.voidcmd(&rnto)
+    }
+
+    /// The size of a file in bytes, from a `213` reply to SIZE. Switches to binary
+    /// (`TYPE I`) first if needed, since many servers refuse SIZE in ASCII mode.
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// let bytes = ftp.size("blob.bin")?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Permanent`] (550) for a missing file or a directory;
+    /// [`Error::UnexpectedReply`] for any success reply other than 213.
+    pub fn size(&mut self, filename: &str) -> Result<u64> {
+        self.set_type('I')?;
+        let line = format_command("SIZE", Some(filename))?;
+        let reply = self.sendcmd(&line)?;
+        parse::parse_213(&reply)
+    }
+
+    /// The modification time of a file (MDTM, RFC 3659), in UTC.
+    ///
+    /// # Errors
+    /// [`Error::Permanent`] for a missing file; [`Error::Protocol`] for an unreadable time.
+    pub fn mdtm(&mut self, filename: &str) -> Result<DateTime<Utc>> {
+        let line = format_command("MDTM", Some(filename))?;
+        let reply = self.sendcmd(&line)?;
+        parse::parse_mdtm(&reply)
+    }
+
+    /// The server's features (FEAT, RFC 2389): upper-cased names mapped to their
+    /// parameters, e.g. `"MLST" → "type*;size*;"`.
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// let features = ftp.feat()?;
+    /// if features.contains_key("MLST") { /* MLSD works */ }
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Permanent`] (500/502) where FEAT is not supported.
+    pub fn feat(&mut self) -> Result<BTreeMap<String, String>> {
+        let reply = self.sendcmd("FEAT")?;
+        parse::parse_feat(&reply)
+    }
+
+    /// Sends `OPTS option [value]`, e.g. `opts("UTF8", Some("ON"))`.
+    ///
+    /// # Errors
+    /// Any non-2xx reply.
+    pub fn opts(&mut self, option: &str, value: Option<&str>) -> Result<Reply> {
+        let arg = match value {
+            Some(v) => format!("{option} {v}"),
+            None => option.to_string(),
+        };
+        self.void_verb("OPTS", &arg)
+    }
+
+    /// Sends `SITE command` and returns the reply (1xx–3xx).
+    ///
+    /// # Errors
+    /// 4xx/5xx replies.
+    pub fn site(&mut self, command: &str) -> Result<Reply> {
+        let line = format_command("SITE", Some(command))?;
+        self.sendcmd(&line)
+    }
+
+    /// Sends NOOP, e.g. to keep an idle session alive.
+    ///
+    /// # Errors
+    /// Any non-2xx reply.
+    pub fn noop(&mut self) -> Result<Reply> {
+        self.voidcmd("NOOP")
+    }
+
+    /// Sends QUIT and closes the connection, whatever the reply (ftplib's `quit`, with
+    /// the close that its context manager adds).
+    ///
+    /// # Errors
+    /// The QUIT reply's error, if any; the connection is closed either way.
+    pub fn quit(&mut self) -> Result<Reply> {
+        let result = self.voidcmd("QUIT");
+        self.close();
+        result
+    }
+
+    /// Closes the connection without sending anything (ftplib's `close`). Idempotent.
+    pub fn close(&mut self) {
+        if !self.closed {
+            self.closed = true;
+            let _ = self
+                .control
+                .get_ref()
+                .tcp()
+                .shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    // ----- data connections --------------------------------------------------------------
+
+    /// Sets the transfer type (`'A'` or `'I'`) unless this client already set it.
+    pub(crate) fn set_type(&mut self, kind: char) -> Result<()> {
+        if self.transfer_type != Some(kind) {
+            self.voidcmd(&format!("TYPE {kind}"))?;
+            self.transfer_type = Some(kind);
+        }
+        Ok(())
+    }
+
+    /// Asks the server for a passive data address: EPSV on IPv6 (or when preferred),
+    /// PASV otherwise. The host in a 227 reply is ignored unless trusted.
+    fn makepasv(&mut self) -> Result<SocketAddr> {
+        let peer_ip = self.peer.ip();
+        let use_epsv = peer_ip.is_ipv6() || (self.config.prefer_epsv && !self.epsv_refused);
+        if use_epsv {
+            match self.sendcmd("EPSV") {
+                Ok(reply) => return Ok(SocketAddr::new(peer_ip, parse::parse_229(&reply)?)),
+                Err(Error::Permanent(reply)) if peer_ip.is_ipv4() => {
+                    debug!("EPSV refused ({reply}); falling back to PASV from now on");
+                    self.epsv_refused = true;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let reply = self.sendcmd("PASV")?;
+        let (host, port) = parse::parse_227(&reply)?;
+        let ip = if self.config.trust_server_pasv_ipv4_address && !host.is_unspecified() {
+            IpAddr::V4(host)
+        } else {
+            peer_ip
+        };
+        Ok(SocketAddr::new(ip, port))
+    }
+
+    /// Listens on the control connection's local address and announces it with PORT
+    /// (IPv4) or EPRT (IPv6).
+    fn makeport(&mut self) -> Result<TcpListener> {
+        let local = self.local_addr()?;
+        let listener = TcpListener::bind(SocketAddr::new(local.ip(), 0))?;
+        let port = listener.local_addr()?.port();
+        let cmd = match local.ip() {
+            IpAddr::V4(ip) => {
+                let o = ip.octets();
+                format!(
+                    "PORT {},{},{},{},{},{}",
+                    o[0],
+                    o[1],
+                    o[2],
+                    o[3],
+                    port >> 8,
+                    port & 0xff
+                )
+            }
+            IpAddr::V6(ip) => format!("EPRT |2|{ip}|{port}|"),
+        };
+        self.voidcmd(&cmd)?;
+        Ok(listener)
+    }
+
+    /// Sends REST (if any) and the transfer command, and waits for its 1xx reply. As in
+    /// ftplib, one premature 2xx before the 1xx is skipped (some servers send 200 first).
+    fn start_transfer(&mut self, cmd: &str, rest: Option<u64>) -> Result<Reply> {
+        if let Some(offset) = rest {
+            let reply = self.sendcmd(&format!("REST {offset}"))?;
+            if reply.class() != 3 {
+                return Err(Error::UnexpectedReply(reply));
+            }
+        }
+        let mut reply = self.sendcmd(cmd)?;
+        if reply.class() == 2 {
+            reply = self.getresp()?;
+        }
+        if reply.class() != 1 {
+            return Err(Error::UnexpectedReply(reply));
+        }
+        Ok(reply)
+    }
+
+    /// Opens a data connection and starts a transfer command, returning the connection
+    /// and the size announced in a 150 reply (ftplib's `ntransfercmd`).
+    ///
+    /// In passive mode the data connection is opened before the command is sent; REST
+    /// `rest` is sent right before the command. Read or write the [`DataStream`], drop
+    /// or finish it, then call [`FtpStream::voidresp`] for the final reply.
+    ///
+    /// ```no_run
+    /// use std::io::Read;
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// ftp.voidcmd("TYPE I")?;
+    /// let (mut conn, size) = ftp.ntransfercmd("RETR blob.bin", None)?;
+    /// let mut data = Vec::new();
+    /// conn.read_to_end(&mut data)?;
+    /// conn.finish_download()?;
+    /// ftp.voidresp()?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Errors while setting up the data connection, and the server's refusal of the
+    /// command (e.g. [`Error::Permanent`] 550 for a missing file).
+    pub fn ntransfercmd(
+        &mut self,
+        cmd: &str,
+        rest: Option<u64>,
+    ) -> Result<(DataStream, Option<u64>)> {
+        check_argument("command", cmd)?;
+        self.check_usable()?;
+        let timeout = self.config.timeout;
+        let (tcp, reply) = if self.config.passive {
+            let addr = self.makepasv()?;
+            let tcp = net::connect_addr(addr, timeout, self.config.source_address).map_err(
+                |e| match e {
+                    Error::Timeout { .. } => Error::Timeout {
+                        during: "opening the passive data connection",
+                    },
+                    other => other,
+                },
+            )?;
+            let reply = self.start_transfer(cmd, rest)?;
+            (tcp, reply)
+        } else {
+            let listener = self.makeport()?;
+            let reply = self.start_transfer(cmd, rest)?;
+            let (tcp, from) = match net::accept(&listener, timeout) {
+                Ok(accepted) => accepted,
+                Err(e) => return Err(self.poison(e)),
+            };
+            if from.ip() != self.peer.ip() {
+                // Anyone who reaches our port first could otherwise feed or steal the
+                // data (ftplib does not check this).
+                return Err(self.poison(Error::ForeignDataConnection {
+                    from,
+                    expected: self.peer.ip(),
+                }));
+            }
+            (tcp, reply)
+        };
+        let size = parse::parse_150(&reply);
+        let transport = self.wrap_data(tcp)?;
+        Ok((DataStream::new(transport), size))
+    }
+
+    /// Wraps a data connection in TLS when the data channel is protected.
+    fn wrap_data(&mut self, tcp: TcpStream) -> Result<Transport> {
+        Ok(Transport::Tcp(tcp))
+    }
+
+    /// Like [`FtpStream::ntransfercmd`] but returns only the connection (ftplib's
+    /// `transfercmd`).
+    ///
+    /// # Errors
+    /// As [`FtpStream::ntransfercmd`].
+    pub fn transfercmd(&mut self, cmd: &str, rest: Option<u64>) -> Result<DataStream> {
+        Ok(self.ntransfercmd(cmd, rest)?.0)
+    }
+
+    /// After the data connection failed mid-transfer, decides what to report: the
+    /// server's error reply if it sends one (e.g. 426, 451, 552), otherwise the data error.
+    /// A stalled connection (timeout) is not waited for twice: the stream is marked
+    /// unusable instead.
+    pub(crate) fn reply_after_data_error(&mut self, err: io::Error) -> Error {
+        let err = Error::from_io(err, "transferring data");
+        if matches!(err, Error::Timeout { .. }) {
+            return self.poison(err);
+        }
+        match self.getresp() {
+            Ok(reply) if reply.class() == 2 => err,
+            Ok(reply) => Error::UnexpectedReply(reply),
+            Err(reply_err @ (Error::Temporary(_) | Error::Permanent(_))) => reply_err,
+            Err(_) => self.poison(err),
+        }
+    }
+
+    /// Aborts a transfer in progress (ftplib's `abort`): sends the Telnet IP and Synch
+    /// (as TCP urgent data) and ABOR, then reads the replies. Accepts 426 followed by
+    /// 226/225 as well as a bare 225/226, and leaves the session in step.
+    ///
+    /// # Errors
+    /// [`Error::Timeout`] if the server does not answer; any other reply gives the usual
+    /// reply errors.
+    pub fn abort(&mut self) -> Result<Reply> {
+        self.abort_with(None)
+    }
+
+    /// Aborts, closing `data` after ABOR is sent so the server notices either way.
+    pub(crate) fn abort_with(&mut self, data: Option<DataStream>) -> Result<Reply> {
+        self.check_usable()?;
+        debug!("*cmd* ABOR (with Telnet IP and Synch)");
+        let sent = self.send_abor();
+        drop(data);
+        sent?;
+        let first = self.read_reply()?;
+        let last = match first.code {
+            225 | 226 => {
+                // The transfer may have completed just before ABOR arrived: then this 226
+                // belongs to the transfer and a reply to ABOR follows. A NOOP marks the
+                // end of whatever the server still sends.
+                self.sync_with_noop()?;
+                first
+            }
+            426 | 451 => {
+                let second = self.read_reply()?;
+                match second.code {
+                    225 | 226 => second,
+                    _ => return Err(unexpected(second)),
+                }
+            }
+            _ => return Err(unexpected(first)),
+        };
+        Ok(last)
+    }
+
+    fn send_abor(&mut self) -> Result<()> {
+        let transport = self.control.get_mut();
+        let result = (|| {
+            if !transport.is_tls() {
+                net::send_telnet_synch(transport.tcp())?;
+            }
+            transport.write_all(b"ABOR\r\n")?;
+            transport.flush()
+        })();
+        result.map_err(|e| {
+            let err = Error::from_io(e, "sending ABOR");
+            self.poison(err)
+        })
+    }
+
+    /// Sends NOOP and skips replies until its 2xx, so stray replies cannot shift later
+    /// ones.
+    fn sync_with_noop(&mut self) -> Result<()> {
+        self.putcmd("NOOP")?;
+        for _ in 0..4 {
+            let reply = self.read_reply()?;
+            if reply.code == 200 {
+                return Ok(());
+            }
+        }
+        Err(self.poison(Error::Protocol {
+            reason: "no reply to NOOP after ABOR".into(),
+            line: String::new(),
+        }))
+    }
+
+    // ----- transfers ---------------------------------------------------------------------
+
+    /// Downloads in binary mode (`TYPE I`), calling `callback` with each block of at most
+    /// `blocksize` bytes, like ftplib's `retrbinary`. `rest` resumes at a byte offset.
+    /// Returns the final reply only after checking the data arrived whole.
+    ///
+    /// ```no_run
+    /// use std::io::Write;
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// let mut file = std::fs::File::create("blob.bin")?;
+    /// ftp.retrbinary("RETR blob.bin", |block| file.write_all(block),
+    ///                ftplib::DEFAULT_BLOCKSIZE, None)?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The server's refusal (e.g. [`Error::Permanent`] 550), a failed transfer (e.g.
+    /// [`Error::Temporary`] 426), [`Error::TransferIncomplete`] when fewer bytes arrived
+    /// than the server announced, or the callback's error (the transfer is then aborted).
+    pub fn retrbinary<F>(
+        &mut self,
+        cmd: &str,
+        mut callback: F,
+        blocksize: usize,
+        rest: Option<u64>,
+    ) -> Result<Reply>
+    where
+        F: FnMut(&[u8]) -> io::Result<()>,
+    {
+        self.set_type('I')?;
+        let (mut data, expected) = self.ntransfercmd(cmd, rest)?;
+        let mut buf = vec![0u8; blocksize.max(1)];
+        let mut received = 0u64;
+        loop {
+            let n = match data.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    drop(data);
+                    return Err(self.reply_after_data_error(e));
+                }
+            };
+            received += n as u64;
+            if let Err(e) = callback(&buf[..n]) {
+                if let Err(abort_err) = self.abort_with(Some(data)) {
+                    debug!("abort after callback error failed: {abort_err}");
+                }
+                return Err(Error::Io(e));
+            }
+        }
+        if let Err(e) = data.finish_download() {
+            return Err(self.reply_after_data_error(e));
+        }
+        let reply = self.voidresp()?;
+        check_complete(expected, rest, received)?;
+        Ok(reply)
+    }
+
+    /// Downloads in ASCII mode (`TYPE A`), calling `callback` with each line without its
+    /// line ending, like ftplib's `retrlines`. Used for listings: `retrlines("LIST", …)`.
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// ftp.retrlines("LIST", |line| println!("{line}"))?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::LineTooLong`] for a line over the limit (the transfer is aborted);
+    /// [`Error::Encoding`] for a line that is not UTF-8 (the transfer is still read to its
+    /// end and the session stays usable; use [`crate::list`] for byte-exact names).
+    pub fn retrlines<F>(&mut self, cmd: &str, mut callback: F) -> Result<Reply>
+    where
+        F: FnMut(&str),
+    {
+        let mut bad_line = None;
+        let reply = self.retrlines_bytes(cmd, |line| {
+            if bad_line.is_some() {
+                return;
+            }
+            match std::str::from_utf8(line) {
+                Ok(text) => callback(text),
+                Err(_) => bad_line = Some(String::from_utf8_lossy(line).into_owned()),
+            }
+        })?;
+        match bad_line {
+            Some(lossy) => Err(Error::Encoding {
+                what: "a line of text from the data connection",
+                lossy,
+            }),
+            None => Ok(reply),
+        }
+    }
+
+    /// Like [`FtpStream::retrlines`] but hands each line over as bytes, so names that are
+    /// not UTF-8 arrive intact.
+    ///
+    /// # Errors
+    /// As [`FtpStream::retrlines`], without the encoding error.
+    pub fn retrlines_bytes<F>(&mut self, cmd: &str, mut callback: F) -> Result<Reply>
+    where
+        F: FnMut(&[u8]),
+    {
+        self.set_type('A')?;
+        let data = self.transfercmd(cmd, None)?;
+        let mut reader = BufReader::with_capacity(DEFAULT_BLOCKSIZE, data);
+        let mut line = Vec::new();
+        loop {
+            match reply::read_line(&mut reader, self.config.max_data_line_length, &mut line) {
+                Ok(None) => break,
+                Ok(Some(end)) => {
+                    callback(&line);
+                    if end == LineEnd::Eof {
+                        break;
+                    }
+                }
+                Err(e) if is_line_too_long(&e) => {
+                    let limit = self.config.max_data_line_length;
+                    if let Err(abort_err) = self.abort_with(Some(reader.into_inner())) {
+                        debug!("abort after an overlong line failed: {abort_err}");
+                    }
+                    return Err(Error::LineTooLong { limit });
+                }
+                Err(e) => {
+                    drop(reader);
+                    return Err(self.reply_after_data_error(e));
+                }
+            }
+        }
+        if let Err(e) = reader.into_inner().finish_download() {
+            return Err(self.reply_after_data_error(e));
+        }
+        self.voidresp()
+    }
+
+    /// Uploads in binary mode (`TYPE I`), reading `reader` in blocks of `blocksize` and
+    /// calling `callback` after each block is sent, like ftplib's `storbinary`. `rest`
+    /// asks the server to start writing at that offset.
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// let mut file = std::fs::File::open("report.pdf")?;
+    /// ftp.storbinary("STOR report.pdf", &mut file, ftplib::DEFAULT_BLOCKSIZE, |_| {}, None)?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The server's refusal or final error reply, or the reader's error (the transfer is
+    /// then aborted so the server does not keep a partial file as complete).
+    pub fn storbinary<R, F>(
+        &mut self,
+        cmd: &str,
+        reader: &mut R,
+        blocksize: usize,
+        mut callback: F,
+        rest: Option<u64>,
+    ) -> Result<Reply>
+    where
+        R: Read + ?Sized,
+        F: FnMut(&[u8]),
+    {
+        self.set_type('I')?;
+        let mut data = self.transfercmd(cmd, rest)?;
+        let mut buf = vec![0u8; blocksize.max(1)];
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    if let Err(abort_err) = self.abort_with(Some(data)) {
+                        debug!("abort after a read error failed: {abort_err}");
+                    }
+                    return Err(Error::Io(e));
+                }
+            };
+            if let Err(e) = data.write_all(&buf[..n]) {
+                drop(data);
+                return Err(self.reply_after_data_error(e));
+            }
+            callback(&buf[..n]);
+        }
+        if let Err(e) = data.finish_upload() {
+            return Err(self.reply_after_data_error(e));
+        }
+        self.voidresp()
+    }
+
+    /// Uploads text in ASCII mode (`TYPE A`), sending each line of `reader` with a CRLF
+    /// ending (a lone LF or a missing last ending becomes CRLF), like ftplib's
+    /// `storlines`. `callback` sees each line as sent.
+    ///
+    /// # Errors
+    /// [`Error::LineTooLong`] for a line over the limit (the transfer is aborted), and as
+    /// [`FtpStream::storbinary`].
+    pub fn storlines<R, F>(&mut self, cmd: &str, reader: &mut R, mut callback: F) -> Result<Reply>
+    where
+        R: BufRead + ?Sized,
+        F: FnMut(&[u8]),
+    {
+        self.set_type('A')?;
+        let data = self.transfercmd(cmd, None)?;
+        let mut writer = BufWriter::with_capacity(DEFAULT_BLOCKSIZE, data);
+        let mut line = Vec::new();
+        loop {
+            match reply::read_line(reader, self.config.max_data_line_length, &mut line) {
+                Ok(None) => break,
+                Ok(Some(_)) => {}
+                Err(e) => {
+                    let err = if is_line_too_long(&e) {
+                        Error::LineTooLong {
+                            limit: self.config.max_data_line_length,
+                        }
+                    } else {
+                        Error::Io(e)
+                    };
+                    let data = writer.into_inner().ok();
+                    if let Err(abort_err) = self.abort_with(data) {
+                        debug!("abort after a local error failed: {abort_err}");
+                    }
+                    return Err(err);
+                }
+            }
+            line.extend_from_slice(b"\r\n");
+            if let Err(e) = writer.write_all(&line) {
+                drop(writer);
+                return Err(self.reply_after_data_error(e));
+            }
+            callback(&line);
+        }
+        let data = match writer.into_inner() {
+            Ok(data) => data,
+            Err(e) => return Err(self.reply_after_data_error(e.into_error())),
+        };
+        if let Err(e) = data.finish_upload() {
+            return Err(self.reply_after_data_error(e));
+        }
+        self.voidresp()
+    }
+
+    /// Starts a binary download and returns it as a [`Read`] stream; call
+    /// [`Download::finish`] after reading to the end.
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// let mut download = ftp.retr_stream("blob.bin", None)?;
+    /// let mut file = std::fs::File::create("blob.bin")?;
+    /// std::io::copy(&mut download, &mut file)?;
+    /// download.finish()?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`FtpStream::ntransfercmd`].
+    pub fn retr_stream(&mut self, path: &str, rest: Option<u64>) -> Result<Download<'_>> {
+        self.set_type('I')?;
+        let cmd = format_command("RETR", Some(path))?;
+        let (data, size) = self.ntransfercmd(&cmd, rest)?;
+        // With REST, servers differ on whether the 150 counts the whole file or the rest.
+        let expected = if rest.is_some() { None } else { size };
+        Ok(Download::new(self, data, expected))
+    }
+
+    /// Starts a binary upload and returns it as a [`Write`] stream; call
+    /// [`Upload::finish`] when done.
+    ///
+    /// ```no_run
+    /// use std::io::Write;
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// let mut upload = ftp.stor_stream("notes.txt")?;
+    /// upload.write_all(b"hello\n")?;
+    /// upload.finish()?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`FtpStream::ntransfercmd`].
+    pub fn stor_stream(&mut self, path: &str) -> Result<Upload<'_>> {
+        self.set_type('I')?;
+        let cmd = format_command("STOR", Some(path))?;
+        let data = self.transfercmd(&cmd, None)?;
+        Ok(Upload::new(self, data))
+    }
+
+    // ----- listings ----------------------------------------------------------------------
+
+    /// Names in a directory (NLST), like ftplib's `nlst(*args)`: each argument is
+    /// appended with a space.
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// for name in ftp.nlst(&["pub"])? { println!("{name}"); }
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`FtpStream::retrlines`]. An empty directory comes back as an empty list from
+    /// most servers, but some answer 450 or 550 instead; that arrives as
+    /// [`Error::Temporary`] or [`Error::Permanent`], as in ftplib, since it cannot be told
+    /// apart from a missing directory.
+    pub fn nlst(&mut self, args: &[&str]) -> Result<Vec<String>> {
+        let cmd = join_command("NLST", args, true);
+        let mut names = Vec::new();
+        self.retrlines(&cmd, |line| names.push(line.to_string()))?;
+        Ok(names)
+    }
+
+    /// The raw lines of a LIST, like ftplib's `dir(*args)` (which prints them). Empty
+    /// arguments are left out. Parse them with [`crate::list`].
+    ///
+    /// # Errors
+    /// As [`FtpStream::nlst`].
+    pub fn dir(&mut self, args: &[&str]) -> Result<Vec<String>> {
+        let cmd = join_command("LIST", args, false);
+        let mut lines = Vec::new();
+        self.retrlines(&cmd, |line| lines.push(line.to_string()))?;
+        Ok(lines)
+    }
+
+    /// Lists a directory with MLSD (RFC 3659), like ftplib's `mlsd`: each entry's name
+    /// and its facts, with fact names lower-cased. `facts`, if not empty, is first sent as
+    /// `OPTS MLST fact;fact;`. `path` may be empty for the working directory.
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// for (name, facts) in ftp.mlsd("", &["type", "size"])? {
+    ///     println!("{name}: {:?}", facts.get("size"));
+    /// }
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Permanent`] (500/502) where MLSD is not supported, and as
+    /// [`FtpStream::retrlines`].
+    pub fn mlsd(
+        &mut self,
+        path: &str,
+        facts: &[&str],
+    ) -> Result<Vec<(String, BTreeMap<String, String>)>> {
+        if !facts.is_empty() {
+            let list: String = facts.iter().map(|f| format!("{f};")).collect();
+            let line = format_command("OPTS MLST", Some(&list))?;
+            self.sendcmd(&line)?;
+        }
+        let cmd = if path.is_empty() {
+            "MLSD".to_string()
+        } else {
+            format_command("MLSD", Some(path))?
+        };
+        let mut entries = Vec::new();
+        self.retrlines(&cmd, |line| entries.push(split_mlsd_line(line)))?;
+        Ok(entries)
+    }
+}
+
+impl Drop for FtpStream {
+    fn drop(&mut self) {
+        if !self.closed {
+            // Say goodbye without waiting for the answer, so drop never blocks long.
+            if self.broken.is_none() {
+                let _ = self.control.get_mut().write_all(b"QUIT\r\n");
+                let _ = self.control.get_mut().flush();
+            }
+            self.close();
+        }
+    }
+}
+
+/// Splits an MLSD line as ftplib does: facts before the first space, the name after it.
+fn split_mlsd_line(line: &str) -> (String, BTreeMap<String, String>) {
+    let (facts_text, name) = line.split_once(' ').unwrap_or((line, ""));
+    let mut facts = BTreeMap::new();
+    for fact in facts_text.split(';').filter(|f| !f.is_empty()) {
+        let (key, value) = fact.split_once('=').unwrap_or((fact, ""));
+        facts.insert(key.to_ascii_lowercase(), value.to_string());
+    }
+    (name.to_string(), facts)
+}
+
+/// Builds `VERB arg arg …`; `keep_empty` mirrors ftplib's `nlst`, which appends even empty
+/// arguments, where `dir` skips them.
+fn join_command(verb: &str, args: &[&str], keep_empty: bool) -> String {
+    let mut cmd = verb.to_string();
+    for arg in args.iter().filter(|a| keep_empty || !a.is_empty()) {
+        cmd.push(' ');
+        cmd.push_str(arg);
+    }
+    cmd
+}
+
+/// The error for a reply that is not the one expected: its class error for 4xx/5xx,
+/// [`Error::UnexpectedReply`] otherwise.
+fn unexpected(reply: Reply) -> Error {
+    match reply.class() {
+        4 => Error::Temporary(reply),
+        5 => Error::Permanent(reply),
+        _ => Error::UnexpectedReply(reply),
+    }
+}
+
+fn path_from_257(reply: &Reply) -> Result<String> {
+    let path = parse::parse_257(reply)?;
+    if reply.is_lossy() {
+        return Err(Error::Encoding {
+            what: "the path in the server's 257 reply",
+            lossy: path,
+        });
+    }
+    Ok(path)
+}
+
+/// Compares the bytes received with the size a 150 reply announced. With REST the
+/// announced size may count the whole file or only the rest; either is accepted.
+fn check_complete(expected: Option<u64>, rest: Option<u64>, received: u64) -> Result<()> {
+    let Some(expected) = expected else {
+        return Ok(());
+    };
+    let ok = match rest {
+        None => received == expected,
+        Some(offset) => received == expected || received.checked_add(offset) == Some(expected),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::TransferIncomplete { expected, received })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mlsd_lines_split_like_ftplib() {
+        let (name, facts) = split_mlsd_line("Type=file;Size=12;modify=20200101000000; my file ");
+        assert_eq!(name, "my file ");
+        assert_eq!(facts["type"], "file");
+        assert_eq!(facts["size"], "12");
+        let (name, facts) = split_mlsd_line("type=dir;");
+        assert_eq!(name, "");
+        assert_eq!(facts["type"], "dir");
+        let (_, facts) = split_mlsd_line("x=a=b; n");
+        assert_eq!(facts["x"], "a=b");
+    }
+
+    #[test]
+    fn commands_join_like_ftplib() {
+        assert_eq!(join_command("NLST", &[], true), "NLST");
+        assert_eq!(join_command("NLST", &["", "a"], true), "NLST  a");
+        assert_eq!(join_command("LIST", &["", "-a"], false), "LIST -a");
+    }
+
+    #[test]
+    fn completeness() {
+        assert!(check_complete(None, None, 5).is_ok());
+        assert!(check_complete(Some(5), None, 5).is_ok());
+        assert!(matches!(
+            check_complete(Some(5), None, 4),
+            Err(Error::TransferIncomplete {
+                expected: 5,
+                received: 4
+            })
+        ));
+        assert!(check_complete(Some(10), Some(4), 6).is_ok());
+        assert!(check_complete(Some(6), Some(4), 6).is_ok());
+        assert!(check_complete(Some(10), Some(4), 5).is_err());
+    }
+}
