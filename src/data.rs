@@ -46,24 +46,16 @@ impl DataStream {
     }
 }
 
-/// Closes a data connection the way each transport needs.
-fn close_transport(transport: Transport, _upload: bool) -> io::Result<()> {
+/// Closes a data connection the way each transport needs: plain TCP ends our side; TLS
+/// sends close_notify and reads the server's side to its end (see `crate::tls`).
+fn close_transport(transport: Transport, upload: bool) -> io::Result<()> {
     match transport {
         Transport::Tcp(tcp) => {
             net::shutdown_write(&tcp);
             Ok(())
         }
-        #[cfg(feature = "native-tls")]
-        Transport::NativeTls(mut tls) => {
-            let _ = tls.shutdown();
-            Ok(())
-        }
-        #[cfg(feature = "rustls")]
-        Transport::Rustls(mut tls) => {
-            tls.conn.send_close_notify();
-            let _ = tls.flush();
-            Ok(())
-        }
+        #[allow(unreachable_patterns)]
+        tls => crate::tls::close_data(tls, upload),
     }
 }
 

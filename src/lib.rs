@@ -1,4 +1,115 @@
-//! ftplib: a blocking FTP/FTPS client modelled on Python's `ftplib`.
+//! A blocking FTP and FTPS client for Rust, modelled on Python's
+//! [`ftplib`](https://docs.python.org/3/library/ftplib.html).
+//!
+//! If you know ftplib you know this crate: [`FtpStream`] has `login`, `cwd`, `pwd`,
+//! `retrbinary`, `storbinary`, `retrlines`, `nlst`, `dir`, `mlsd`, `sendcmd`, `voidcmd`,
+//! `transfercmd` and the rest, with the same defaults — passive mode, binary transfers
+//! through `retrbinary`/`storbinary`, anonymous login when no user is given — and the
+//! same hardening, made stricter: the PASV host is ignored, reply lines and multi-line
+//! replies are capped, CR/LF/NUL in arguments are refused, and every call is bounded by
+//! one timeout.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use std::io::Write;
+//! use ftplib::{FtpStream, DEFAULT_BLOCKSIZE};
+//!
+//! let mut ftp = FtpStream::connect("ftp.example.com", 21)?;
+//! println!("{}", ftp.getwelcome());
+//! ftp.login("", "")?;                          // anonymous, like ftplib's login()
+//! ftp.cwd("pub")?;
+//! for line in ftp.dir(&[])? {                  // raw LIST lines
+//!     println!("{line}");
+//! }
+//! let mut file = std::fs::File::create("README")?;
+//! ftp.retrbinary("RETR README", |block| file.write_all(block), DEFAULT_BLOCKSIZE, None)?;
+//! ftp.quit()?;
+//! # Ok::<(), ftplib::Error>(())
+//! ```
+//!
+//! Streams, for code that wants [`std::io::Read`] and [`std::io::Write`]:
+//!
+//! ```no_run
+//! # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+//! let mut download = ftp.retr_stream("big.iso", None)?;
+//! std::io::copy(&mut download, &mut std::fs::File::create("big.iso")?)?;
+//! download.finish()?;   // reads the 226: only now is the file known to be whole
+//!
+//! let mut upload = ftp.stor_stream("copy.iso")?;
+//! std::io::copy(&mut std::fs::File::open("big.iso")?, &mut upload)?;
+//! upload.finish()?;
+//! # Ok::<(), ftplib::Error>(())
+//! ```
+//!
+//! # Errors
+//!
+//! One [`Error`] enum, classed as ftplib classes its exceptions:
+//!
+//! | ftplib | this crate | when |
+//! |---|---|---|
+//! | `error_temp` | [`Error::Temporary`] | 4xx reply |
+//! | `error_perm` | [`Error::Permanent`] | 5xx reply |
+//! | `error_reply` | [`Error::UnexpectedReply`] | a valid reply of the wrong class |
+//! | `error_proto` | [`Error::Protocol`], [`Error::LineTooLong`], [`Error::TooManyLines`] | a malformed reply |
+//! | `OSError`, `EOFError` | [`Error::Io`], [`Error::Timeout`], [`Error::ConnectionClosed`] | network trouble |
+//! | `ValueError` | [`Error::InvalidInput`] | CR/LF/NUL in an argument, zero timeout |
+//!
+//! Reply errors keep the code and the full text: [`Error::code`], [`Error::reply`].
+//! A transfer that did not complete never looks successful: [`Error::TransferIncomplete`]
+//! reports a short download even when the server said 226.
+//!
+//! After an error the stream is either still usable (reply errors, invalid input) or
+//! marked unusable (timeouts, dropped connections, malformed replies); see
+//! [`FtpStream::is_usable`].
+//!
+//! # Timeouts
+//!
+//! One timeout, like ftplib's, bounds the connect, every control read and write, the data
+//! connect or accept, and every data read and write. It defaults to
+//! [`DEFAULT_TIMEOUT`] (60 s; ftplib waits forever) and is set with
+//! [`Builder::timeout`] or [`FtpStream::set_timeout`].
+//!
+//! # Logging
+//!
+//! Commands and replies go to the [`log`](https://docs.rs/log) crate under the target
+//! `ftplib`, in the shapes of ftplib's debug output. The equivalent of ftplib's
+//! `set_debuglevel(n)` is the log level you enable for `ftplib` (for example
+//! `RUST_LOG=ftplib=debug` with `env_logger`):
+//!
+//! | ftplib level | log level | what you see |
+//! |---|---|---|
+//! | 0 | `info` or lower | nothing |
+//! | 1 | `debug` | `*cmd* …`, `*resp* …`, `*welcome* …` |
+//! | 2 | `trace` | also `*get* …`, every raw line read |
+//!
+//! The argument of `PASS` is always masked (`PASS *****`), as ftplib's `sanitize` does
+//! (see [`sanitize`]).
+//!
+//! # Listings
+//!
+//! [`FtpStream::dir`], [`FtpStream::nlst`] and [`FtpStream::mlsd`] return what ftplib
+//! returns. The [`list`] module parses LIST and MLSD output into typed entries and never
+//! drops a line it cannot read.
+//!
+//! # From ftplib to this crate
+//!
+//! | Python ftplib | ftplib (Rust) |
+//! |---|---|
+//! | `FTP(host, timeout=t)` | `FtpStream::builder().timeout(Some(t)).connect(host, 21)` |
+//! | `ftp.login()` | `ftp.login("", "")` |
+//! | `ftp.set_pasv(False)` | `ftp.set_pasv(false)` |
+//! | `ftp.trust_server_pasv_ipv4_address = True` | [`Builder::trust_server_pasv_ipv4_address`] |
+//! | `ftp.retrbinary(cmd, cb, 8192, rest)` | `ftp.retrbinary(cmd, cb, 8192, rest)`; `cb` returns `io::Result<()>` |
+//! | `ftp.storbinary(cmd, fp, 8192, cb, rest)` | `ftp.storbinary(cmd, &mut fp, 8192, cb, rest)` |
+//! | `ftp.retrlines(cmd, cb)` | `ftp.retrlines(cmd, cb)` |
+//! | `ftp.dir()` (prints) | `ftp.dir(&[])` (returns the lines) |
+//! | `ftp.size(name)` → `None` if not 213 | `ftp.size(name)` → `Err(UnexpectedReply)` if not 213 |
+//! | `ftp.mkd(name)` → `''` without 257 | `ftp.mkd(name)` → `name` without 257 |
+//! | `ftp.abort()` | `ftp.abort()`, or `Download::abort` / `Upload::abort` |
+//! | `ftp.set_debuglevel(1)` | enable `debug` logs for target `ftplib` |
+//! | `with FTP(...) as ftp:` | drop the `FtpStream` (QUIT is sent, the socket closed) |
+
 #![deny(missing_docs)]
 
 mod command;
@@ -9,6 +120,7 @@ mod net;
 pub mod parse;
 pub mod reply;
 mod stream;
+mod tls;
 
 pub use command::sanitize;
 pub use data::{DataStream, Download, Upload};
@@ -17,3 +129,4 @@ pub use reply::Reply;
 pub use stream::{
     Builder, FtpStream, DEFAULT_BLOCKSIZE, DEFAULT_MAX_DATA_LINE_LENGTH, DEFAULT_TIMEOUT, FTP_PORT,
 };
+pub use tls::{TlsConfig, FTPS_PORT};

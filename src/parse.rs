@@ -54,7 +54,7 @@ pub fn parse_213(reply: &Reply) -> Result<u64> {
 /// Parses a `227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)` reply.
 ///
 /// The six numbers may stand anywhere in the text, with or without parentheses; each must
-/// be 0–255.
+/// be 0–255, and the port they make must not be 0.
 pub fn parse_227(reply: &Reply) -> Result<(Ipv4Addr, u16)> {
     expect_code(reply, 227)?;
     let text = reply.text.get(3..).unwrap_or("");
@@ -71,6 +71,10 @@ pub fn parse_227(reply: &Reply) -> Result<(Ipv4Addr, u16)> {
                 }
                 let host = Ipv4Addr::new(octets[0], octets[1], octets[2], octets[3]);
                 let port = u16::from(octets[4]) << 8 | u16::from(octets[5]);
+                if port == 0 {
+                    // As for EPSV: port 0 cannot be connected to.
+                    return Err(protocol("PASV reply holds port 0", reply));
+                }
                 return Ok((host, port));
             }
         }
@@ -296,6 +300,7 @@ mod tests {
             "227 Entering Passive Mode (256,0,0,1,1,1)",
             "227 Entering Passive Mode (1,2,3,4,5,999)",
             "227 Entering Passive Mode (1,2,3,4,5)",
+            "227 Entering Passive Mode (1,2,3,4,0,0)",
             "227 Entering Passive Mode",
             "227 (1,2,3,4,5,99999999999999999999)",
             "227 (a,b,c,d,e,f)",

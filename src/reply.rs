@@ -341,3 +341,109 @@ mod tests {
         assert_eq!(read_reply(&mut input, LIMITS, |_| {}).unwrap().code, 226);
     }
 }
+
+/// Property tests of reply reading, which is not public and so cannot be tested from
+/// `tests/proptest_parsers.rs`. Long run:
+/// `PROPTEST_CASES=1000000 cargo test --release --lib reply::proptests`.
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    const DEFAULT_LIMITS: Limits = Limits {
+        max_line_length: DEFAULT_MAX_LINE_LENGTH,
+        max_reply_lines: DEFAULT_MAX_REPLY_LINES,
+    };
+
+    fn small_limits() -> impl Strategy<Value = Limits> {
+        (0usize..80, 1usize..8).prop_map(|(max_line_length, max_reply_lines)| Limits {
+            max_line_length,
+            max_reply_lines,
+        })
+    }
+
+    /// Arbitrary bytes, and text made of what replies are made of.
+    fn input() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            vec(any::<u8>(), 0..200),
+            "[0-9 \\-\r\na-z]{0,120}".prop_map(String::into_bytes),
+            vec("[1-5][0-9]{2}[ -]?[ -~]{0,12}\r?\n?", 0..8).prop_map(|l| l.concat().into_bytes()),
+        ]
+    }
+
+    fn read_whole(input: &[u8], limits: Limits) -> Result<Reply> {
+        read_reply(&mut &input[..], limits, |_| {})
+    }
+
+    /// One byte per read, like a reply split across TCP segments.
+    fn read_trickled(input: &[u8], limits: Limits) -> Result<Reply> {
+        let mut reader = std::io::BufReader::with_capacity(1, input);
+        read_reply(&mut reader, limits, |_| {})
+    }
+
+    fn ending() -> impl Strategy<Value = &'static str> {
+        prop_oneof![Just("\r\n"), Just("\n")]
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_and_keeps_limits(input in input(), limits in small_limits()) {
+            let whole = read_whole(&input, limits);
+            if let Ok(reply) = &whole {
+                prop_assert!((100..=599).contains(&reply.code));
+                prop_assert!(reply.text.split('\n').count() <= limits.max_reply_lines);
+                if !reply.is_lossy() {
+                    for line in reply.text.split('\n') {
+                        prop_assert!(line.len() <= limits.max_line_length, "{:?}", line);
+                    }
+                }
+            }
+            // Splitting the input into one-byte reads changes nothing.
+            let trickled = read_trickled(&input, limits);
+            prop_assert_eq!(format!("{whole:?}"), format!("{trickled:?}"));
+        }
+
+        #[test]
+        fn single_line_round_trip(code in 100u16..=599, text in "[ -~]{0,100}", end in ending(), next in "[ -~]{0,10}") {
+            let input = format!("{code} {text}{end}{next}");
+            let mut rest = input.as_bytes();
+            let reply = read_reply(&mut rest, DEFAULT_LIMITS, |_| {}).expect("valid reply");
+            prop_assert_eq!(reply.code, code);
+            prop_assert_eq!(reply.text, format!("{code} {text}"));
+            // Nothing past the reply is consumed.
+            prop_assert_eq!(rest, next.as_bytes());
+        }
+
+        #[test]
+        fn multi_line_round_trip(
+            code in 100u16..=599,
+            inner in vec(("[ a-zA-Z][ -~]{0,30}", ending()), 0..20),
+            first_end in ending(),
+            last_end in ending(),
+        ) {
+            let mut input = format!("{code}-First line{first_end}");
+            let mut want = vec![format!("{code}-First line")];
+            for (line, end) in &inner {
+                input.push_str(line);
+                input.push_str(end);
+                want.push(line.clone());
+            }
+            input.push_str(&format!("{code} End{last_end}"));
+            want.push(format!("{code} End"));
+            let whole = read_whole(input.as_bytes(), DEFAULT_LIMITS).expect("valid reply");
+            prop_assert_eq!(whole.code, code);
+            prop_assert_eq!(&whole.text, &want.join("\n"));
+            let trickled = read_trickled(input.as_bytes(), DEFAULT_LIMITS).expect("valid reply");
+            prop_assert_eq!(trickled, whole);
+        }
+
+        #[test]
+        fn line_over_the_limit_is_refused(max in 8usize..200, extra in 1usize..50, end in ending()) {
+            let limits = Limits { max_line_length: max, max_reply_lines: 10 };
+            let input = format!("200 {}{end}", "x".repeat(max - 4 + extra));
+            let result = read_whole(input.as_bytes(), limits);
+            prop_assert!(matches!(result, Err(Error::LineTooLong { .. })), "{:?}", result);
+        }
+    }
+}

@@ -57,6 +57,8 @@ pub struct Builder {
     pub(crate) max_line_length: usize,
     pub(crate) max_reply_lines: usize,
     pub(crate) max_data_line_length: usize,
+    pub(crate) tls: Option<crate::tls::TlsConfig>,
+    pub(crate) implicit_tls: bool,
 }
 
 impl Default for Builder {
@@ -70,6 +72,8 @@ impl Default for Builder {
             max_line_length: reply::DEFAULT_MAX_LINE_LENGTH,
             max_reply_lines: reply::DEFAULT_MAX_REPLY_LINES,
             max_data_line_length: DEFAULT_MAX_DATA_LINE_LENGTH,
+            tls: None,
+            implicit_tls: false,
         }
     }
 }
@@ -133,8 +137,27 @@ impl Builder {
         self
     }
 
-    /// Connects to `host` (a name or an address) on `port` (0 means 21), trying each
-    /// resolved address, and reads the greeting.
+    /// Explicit FTPS, like ftplib's `FTP_TLS`: [`FtpStream::login`] first sends
+    /// `AUTH TLS` and secures the control connection with `config`, so credentials never
+    /// travel in the clear (if AUTH is refused, login fails without sending USER). Call
+    /// [`FtpStream::prot_p`] after login to protect data connections too.
+    pub fn tls(mut self, config: crate::tls::TlsConfig) -> Builder {
+        self.tls = Some(config);
+        self.implicit_tls = false;
+        self
+    }
+
+    /// Implicit FTPS: TLS from the first byte, before the greeting. Port 0 in
+    /// [`Builder::connect`] then means 990. Call [`FtpStream::prot_p`] to protect data
+    /// connections too.
+    pub fn implicit_tls(mut self, config: crate::tls::TlsConfig) -> Builder {
+        self.tls = Some(config);
+        self.implicit_tls = true;
+        self
+    }
+
+    /// Connects to `host` (a name or an address) on `port` (0 means 21, or 990 with
+    /// [`Builder::implicit_tls`]), trying each resolved address, and reads the greeting.
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for a zero timeout, I/O or timeout errors while connecting,
@@ -146,9 +169,16 @@ impl Builder {
                 "a zero timeout is not supported; use None to wait forever".into(),
             ));
         }
-        let port = if port == 0 { FTP_PORT } else { port };
+        let port = match port {
+            0 if self.implicit_tls => crate::tls::FTPS_PORT,
+            0 => FTP_PORT,
+            _ => port,
+        };
         let tcp = net::connect(host, port, self.timeout, self.source_address)?;
         let mut ftp = FtpStream::from_tcp(tcp, host, self.clone())?;
+        if self.implicit_tls {
+            ftp.start_implicit_tls()?;
+        }
         ftp.read_welcome()?;
         Ok(ftp)
     }
@@ -176,11 +206,13 @@ impl Builder {
 /// without a reply — marks the stream unusable: every later call returns
 /// [`Error::InvalidState`] naming the first error. [`FtpStream::is_usable`] tells which.
 pub struct FtpStream {
-    control: BufReader<Transport>,
-    host: String,
+    pub(crate) control: BufReader<Transport>,
+    pub(crate) host: String,
     peer: SocketAddr,
     welcome: String,
-    config: Builder,
+    pub(crate) config: Builder,
+    /// AUTH/PROT state and the session's TLS connector (see `crate::tls`).
+    pub(crate) tls: crate::tls::TlsState,
     /// The server refused EPSV once; use PASV from now on.
     epsv_refused: bool,
     /// The TYPE last set by this client, to skip repeating it.
@@ -235,6 +267,7 @@ impl FtpStream {
             transfer_type: None,
             broken: None,
             closed: false,
+            tls: Default::default(),
         })
     }
 
@@ -337,7 +370,10 @@ impl FtpStream {
         self.check_usable()?;
         check_argument("command", line)?;
         debug!("*cmd* {}", sanitize(line));
-        if line.len() >= 4 && line[..4].eq_ignore_ascii_case("TYPE") {
+        if line
+            .get(..4)
+            .is_some_and(|verb| verb.eq_ignore_ascii_case("TYPE"))
+        {
             self.transfer_type = None;
         }
         let mut bytes = Vec::with_capacity(line.len() + 2);
@@ -363,6 +399,11 @@ impl FtpStream {
         }) {
             Ok(reply) => {
                 debug!("*resp* {}", reply.text);
+                let reply = self.tls.check_reply(reply)?;
+                if reply.code == 421 {
+                    // 421: the server is closing the control connection (RFC 959 §4.2).
+                    self.poison(Error::Temporary(reply.clone()));
+                }
                 Ok(reply)
             }
             Err(e) => Err(self.poison(e)),
@@ -385,10 +426,20 @@ impl FtpStream {
     /// [`Error::UnexpectedReply`] for 1xx/3xx, as [`FtpStream::getresp`] otherwise.
     pub fn voidresp(&mut self) -> Result<Reply> {
         let reply = self.getresp()?;
-        if reply.class() == 2 {
-            Ok(reply)
-        } else {
-            Err(Error::UnexpectedReply(reply))
+        match reply.class() {
+            2 => Ok(reply),
+            _ => Err(self.unexpected_reply(reply)),
+        }
+    }
+
+    /// [`Error::UnexpectedReply`] for a 1xx–3xx reply the caller did not want. A 1xx also
+    /// marks the stream unusable: it promises a further reply, which would otherwise be
+    /// taken as the answer to the next command.
+    fn unexpected_reply(&mut self, reply: Reply) -> Error {
+        let err = Error::UnexpectedReply(reply);
+        match err.code() {
+            Some(100..=199) => self.poison(err),
+            _ => err,
         }
     }
 
@@ -481,14 +532,14 @@ impl FtpStream {
             }
         }
         if reply.class() != 2 {
-            return Err(Error::UnexpectedReply(reply));
+            return Err(self.unexpected_reply(reply));
         }
         Ok(reply)
     }
 
     /// Hook run before USER is sent; TLS uses it to secure the control connection first.
     fn before_login(&mut self) -> Result<()> {
-        Ok(())
+        self.tls_before_login()
     }
 
     /// Sends `ACCT` (ftplib's `acct`).
@@ -583,7 +634,7 @@ impl FtpStream {
         let rnto = format_command("RNTO", Some(to))?;
         let reply = self.sendcmd(&rnfr)?;
         if reply.class() != 3 {
-            return Err(Error::UnexpectedReply(reply));
+            return Err(self.unexpected_reply(reply));
         }
         self.voidcmd(&rnto)
     }
@@ -601,8 +652,8 @@ impl FtpStream {
     /// [`Error::Permanent`] (550) for a missing file or a directory;
     /// [`Error::UnexpectedReply`] for any success reply other than 213.
     pub fn size(&mut self, filename: &str) -> Result<u64> {
-        self.set_type('I')?;
         let line = format_command("SIZE", Some(filename))?;
+        self.set_type('I')?;
         let reply = self.sendcmd(&line)?;
         parse::parse_213(&reply)
     }
@@ -753,7 +804,7 @@ impl FtpStream {
         if let Some(offset) = rest {
             let reply = self.sendcmd(&format!("REST {offset}"))?;
             if reply.class() != 3 {
-                return Err(Error::UnexpectedReply(reply));
+                return Err(self.unexpected_reply(reply));
             }
         }
         let mut reply = self.sendcmd(cmd)?;
@@ -832,7 +883,7 @@ impl FtpStream {
 
     /// Wraps a data connection in TLS when the data channel is protected.
     fn wrap_data(&mut self, tcp: TcpStream) -> Result<Transport> {
-        Ok(Transport::Tcp(tcp))
+        self.tls_wrap_data(tcp)
     }
 
     /// Like [`FtpStream::ntransfercmd`] but returns only the connection (ftplib's
@@ -856,7 +907,11 @@ impl FtpStream {
         match self.getresp() {
             Ok(reply) if reply.class() == 2 => err,
             Ok(reply) => Error::UnexpectedReply(reply),
-            Err(reply_err @ (Error::Temporary(_) | Error::Permanent(_))) => reply_err,
+            Err(
+                reply_err @ (Error::Temporary(_)
+                | Error::Permanent(_)
+                | Error::TlsSessionReuseRequired(_)),
+            ) => reply_err,
             Err(_) => self.poison(err),
         }
     }
@@ -960,6 +1015,7 @@ impl FtpStream {
     where
         F: FnMut(&[u8]) -> io::Result<()>,
     {
+        check_argument("command", cmd)?;
         self.set_type('I')?;
         let (mut data, expected) = self.ntransfercmd(cmd, rest)?;
         let mut buf = vec![0u8; blocksize.max(1)];
@@ -1035,6 +1091,7 @@ impl FtpStream {
     where
         F: FnMut(&[u8]),
     {
+        check_argument("command", cmd)?;
         self.set_type('A')?;
         let data = self.transfercmd(cmd, None)?;
         let mut reader = BufReader::with_capacity(DEFAULT_BLOCKSIZE, data);
@@ -1093,6 +1150,7 @@ impl FtpStream {
         R: Read + ?Sized,
         F: FnMut(&[u8]),
     {
+        check_argument("command", cmd)?;
         self.set_type('I')?;
         let mut data = self.transfercmd(cmd, rest)?;
         let mut buf = vec![0u8; blocksize.max(1)];
@@ -1132,6 +1190,7 @@ impl FtpStream {
         R: BufRead + ?Sized,
         F: FnMut(&[u8]),
     {
+        check_argument("command", cmd)?;
         self.set_type('A')?;
         let data = self.transfercmd(cmd, None)?;
         let mut writer = BufWriter::with_capacity(DEFAULT_BLOCKSIZE, data);
@@ -1187,8 +1246,8 @@ impl FtpStream {
     /// # Errors
     /// As [`FtpStream::ntransfercmd`].
     pub fn retr_stream(&mut self, path: &str, rest: Option<u64>) -> Result<Download<'_>> {
-        self.set_type('I')?;
         let cmd = format_command("RETR", Some(path))?;
+        self.set_type('I')?;
         let (data, size) = self.ntransfercmd(&cmd, rest)?;
         // With REST, servers differ on whether the 150 counts the whole file or the rest.
         let expected = if rest.is_some() { None } else { size };
@@ -1210,8 +1269,8 @@ impl FtpStream {
     /// # Errors
     /// As [`FtpStream::ntransfercmd`].
     pub fn stor_stream(&mut self, path: &str) -> Result<Upload<'_>> {
-        self.set_type('I')?;
         let cmd = format_command("STOR", Some(path))?;
+        self.set_type('I')?;
         let data = self.transfercmd(&cmd, None)?;
         Ok(Upload::new(self, data))
     }
@@ -1271,16 +1330,17 @@ impl FtpStream {
         path: &str,
         facts: &[&str],
     ) -> Result<Vec<(String, BTreeMap<String, String>)>> {
-        if !facts.is_empty() {
-            let list: String = facts.iter().map(|f| format!("{f};")).collect();
-            let line = format_command("OPTS MLST", Some(&list))?;
-            self.sendcmd(&line)?;
-        }
+        // Both lines are checked before either is sent.
         let cmd = if path.is_empty() {
             "MLSD".to_string()
         } else {
             format_command("MLSD", Some(path))?
         };
+        if !facts.is_empty() {
+            let list: String = facts.iter().map(|f| format!("{f};")).collect();
+            let line = format_command("OPTS MLST", Some(&list))?;
+            self.sendcmd(&line)?;
+        }
         let mut entries = Vec::new();
         self.retrlines(&cmd, |line| entries.push(split_mlsd_line(line)))?;
         Ok(entries)

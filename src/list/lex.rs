@@ -1,0 +1,237 @@
+//! Byte-slice tokenizing and number reading shared by the parsers. Nothing here allocates.
+
+/// The most tokens looked at in one line. In every supported layout the name starts by token
+/// 13 (two leading numbers, mode, links, owner, group, `major,` `minor`, a four-token date);
+/// tokens after it are part of the name and need no splitting.
+pub(crate) const MAX_TOKENS: usize = 14;
+
+pub(crate) fn is_ws(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// The first `MAX_TOKENS` runs of non-blank bytes of a line, as byte ranges.
+pub(crate) struct Tokens<'a> {
+    line: &'a [u8],
+    spans: [(u32, u32); MAX_TOKENS],
+    len: usize,
+}
+
+impl<'a> Tokens<'a> {
+    pub(crate) fn new(line: &'a [u8]) -> Self {
+        let mut t = Tokens {
+            line,
+            spans: [(0, 0); MAX_TOKENS],
+            len: 0,
+        };
+        // Positions are stored as u32; a longer line is only tokenized in its first 4 GiB.
+        let limit = line.len().min(u32::MAX as usize);
+        let mut i = 0;
+        while t.len < MAX_TOKENS {
+            while i < limit && is_ws(line[i]) {
+                i += 1;
+            }
+            if i >= limit {
+                break;
+            }
+            let start = i;
+            while i < limit && !is_ws(line[i]) {
+                i += 1;
+            }
+            t.spans[t.len] = (start as u32, i as u32);
+            t.len += 1;
+        }
+        t
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Token `i`, if there is one.
+    pub(crate) fn get(&self, i: usize) -> Option<&'a [u8]> {
+        if i < self.len {
+            let (s, e) = self.spans[i];
+            self.line.get(s as usize..e as usize)
+        } else {
+            None
+        }
+    }
+
+    /// Byte offset just after token `i` (the line length when there is no such token).
+    pub(crate) fn end(&self, i: usize) -> usize {
+        if i < self.len {
+            self.spans[i].1 as usize
+        } else {
+            self.line.len()
+        }
+    }
+}
+
+/// A run of ASCII digits as a u64; `None` if empty, not all digits, or too large.
+pub(crate) fn parse_u64(b: &[u8]) -> Option<u64> {
+    if b.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    Some(n)
+}
+
+/// A run of 1 to `max_len` ASCII digits as a u32.
+pub(crate) fn parse_small(b: &[u8], max_len: usize) -> Option<u32> {
+    if b.is_empty() || b.len() > max_len || max_len > 9 {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u32::from(c - b'0');
+    }
+    Some(n)
+}
+
+pub(crate) fn all_digits(b: &[u8]) -> bool {
+    !b.is_empty() && b.iter().all(u8::is_ascii_digit)
+}
+
+/// Octal digits (an optional `0o` prefix allowed) as a u32, bounded.
+pub(crate) fn parse_octal(b: &[u8]) -> Option<u32> {
+    let b = b
+        .strip_prefix(b"0o")
+        .or_else(|| b.strip_prefix(b"0O"))
+        .unwrap_or(b);
+    if b.is_empty() || b.len() > 11 {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for &c in b {
+        if !(b'0'..=b'7').contains(&c) {
+            return None;
+        }
+        n = n.checked_mul(8)?.checked_add(u32::from(c - b'0'))?;
+    }
+    Some(n)
+}
+
+/// A size with an optional unit suffix, as printed by `ls -h` and some servers: `1234`,
+/// `33.5k`, `9.0M`, `12K`, `1.5GiB`, `512B`. Units are powers of 1024 and the result is rounded
+/// down. Returns the size and whether it is approximate (a unit larger than bytes).
+pub(crate) fn parse_size(b: &[u8]) -> Option<(u64, bool)> {
+    if let Some(n) = parse_u64(b) {
+        return Some((n, false));
+    }
+    let digits_end = b.iter().position(|c| !c.is_ascii_digit())?;
+    if digits_end == 0 {
+        return None;
+    }
+    let int = parse_u64(&b[..digits_end])?;
+    let mut rest = &b[digits_end..];
+    let mut frac: u64 = 0;
+    let mut frac_scale: u64 = 1;
+    if let Some(r) = rest.strip_prefix(b".").or_else(|| rest.strip_prefix(b",")) {
+        let n = r.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return None;
+        }
+        // Digits past the ninth cannot change a rounded-down byte count of a sane size.
+        for &c in r[..n].iter().take(9) {
+            frac = frac * 10 + u64::from(c - b'0');
+            frac_scale *= 10;
+        }
+        rest = &r[n..];
+    }
+    let (unit, tail) = match rest.split_first() {
+        Some((u, tail)) => (u.to_ascii_uppercase(), tail),
+        None => return None,
+    };
+    let shift = match unit {
+        b'B' => {
+            // "512B": bytes, exact, but only without a fraction.
+            return if tail.is_empty() && frac_scale == 1 {
+                Some((int, false))
+            } else {
+                None
+            };
+        }
+        b'K' => 10,
+        b'M' => 20,
+        b'G' => 30,
+        b'T' => 40,
+        b'P' => 50,
+        b'E' => 60,
+        _ => return None,
+    };
+    if !(tail.is_empty() || tail.eq_ignore_ascii_case(b"b") || tail.eq_ignore_ascii_case(b"ib")) {
+        return None;
+    }
+    let unit_bytes = 1u128 << shift;
+    let total = u128::from(int) * unit_bytes + u128::from(frac) * unit_bytes / u128::from(frac_scale);
+    let total = u64::try_from(total).ok()?;
+    Some((total, true))
+}
+
+/// A size with thousands separators, as IIS and `dir` print them: `1,234,567` or `1.234.567`
+/// (every group after the first has exactly three digits, one separator kind).
+pub(crate) fn parse_grouped(b: &[u8]) -> Option<u64> {
+    let sep = *b.iter().find(|c| !c.is_ascii_digit())?;
+    if sep != b',' && sep != b'.' {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for (i, group) in b.split(|&c| c == sep).enumerate() {
+        let ok_len = if i == 0 {
+            (1..=3).contains(&group.len())
+        } else {
+            group.len() == 3
+        };
+        if !ok_len {
+            return None;
+        }
+        let g = parse_u64(group)?;
+        n = n.checked_mul(1000)?.checked_add(g)?;
+    }
+    Some(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size(b"1234"), Some((1234, false)));
+        assert_eq!(parse_size(b"33.5k"), Some((34304, true)));
+        assert_eq!(parse_size(b"9.0M"), Some((9 * 1024 * 1024, true)));
+        assert_eq!(parse_size(b"1.5GiB"), Some((1610612736, true)));
+        assert_eq!(parse_size(b"512B"), Some((512, false)));
+        assert_eq!(parse_size(b"0.1K"), Some((102, true)));
+        assert_eq!(parse_size(b"1,5K"), Some((1536, true)));
+        assert_eq!(parse_size(b"16E"), None);
+        assert_eq!(parse_size(b"K"), None);
+        assert_eq!(parse_size(b"1.K"), None);
+        assert_eq!(parse_size(b"12x"), None);
+        assert_eq!(parse_size(b"99999999999999999999"), None);
+        assert_eq!(parse_grouped(b"1,234,567"), Some(1234567));
+        assert_eq!(parse_grouped(b"1.234"), Some(1234));
+        assert_eq!(parse_grouped(b"1,23"), None);
+        assert_eq!(parse_grouped(b"1,234.567"), None);
+        assert_eq!(parse_octal(b"0755"), Some(0o755));
+        assert_eq!(parse_octal(b"8"), None);
+    }
+
+    #[test]
+    fn tokens() {
+        let t = Tokens::new(b"  a bb\t c ");
+        assert_eq!(t.len(), 3);
+        assert_eq!(t.get(1), Some(&b"bb"[..]));
+        assert_eq!(t.end(1), 6);
+        assert_eq!(t.get(3), None);
+    }
+}

@@ -1,0 +1,334 @@
+//! Unix `ls -l` lines: `MODE [LINKS] OWNER [GROUP] SIZE DATE NAME`.
+//!
+//! The date is the anchor: the first token position where a date starts *and* the columns
+//! between the mode and it read as `[links] owner [group] size` is taken. The name is what
+//! follows the date after one separator, so a name's own spaces are kept.
+
+use super::date::{self, RawDate};
+use super::lex::{all_digits, is_ws, parse_grouped, parse_size, parse_u64, Tokens};
+use super::{Entry, ErrorKind, Format, Kind, ParseOptions, Special};
+
+/// True when `s` starts with a ten-character mode such as `drwxr-xr-x`.
+pub(crate) fn is_mode_start(s: &[u8]) -> bool {
+    s.len() >= 10 && TYPE_LETTERS.contains(&s[0]) && perm_bits(&s[1..10]).is_some()
+}
+
+/// The file-type letters `kind_of` knows.
+const TYPE_LETTERS: &[u8] = b"-dlcbpsDnPw?";
+
+/// `ls -i` / `ls -s` output: one or two numbers before the mode. Returns the mode's token
+/// index.
+fn mode_index(t: &Tokens<'_>) -> Option<usize> {
+    (0..3).find(|&i| {
+        t.get(i).is_some_and(is_mode_start) && (0..i).all(|j| t.get(j).is_some_and(all_digits))
+    })
+}
+
+pub(crate) fn has_leading_numbers_then_mode(line: &[u8]) -> bool {
+    mode_index(&Tokens::new(line)).is_some()
+}
+
+fn kind_of(c: u8) -> Option<Kind> {
+    Some(match c {
+        b'-' => Kind::File,
+        b'd' => Kind::Dir,
+        b'l' => Kind::Symlink,
+        b'c' => Kind::Other(Special::CharDevice),
+        b'b' => Kind::Other(Special::BlockDevice),
+        b'p' => Kind::Other(Special::Pipe),
+        b's' => Kind::Other(Special::Socket),
+        b'D' => Kind::Other(Special::Door),
+        // HP-UX network special, Solaris event port, BSD whiteout, unknown.
+        b'n' | b'P' | b'w' | b'?' => Kind::Other(Special::Unknown((c as char).to_string())),
+        _ => return None,
+    })
+}
+
+/// `rwxr-xr-x` with `s S t T` (and `l`/`L` for mandatory locking) to permission bits.
+fn perm_bits(p: &[u8]) -> Option<u32> {
+    let mut mode = 0;
+    for (k, shift) in [(0usize, 6u32), (3, 3), (6, 0)] {
+        match p[k] {
+            b'r' => mode |= 4 << shift,
+            b'-' => {}
+            _ => return None,
+        }
+        match p[k + 1] {
+            b'w' => mode |= 2 << shift,
+            b'-' => {}
+            _ => return None,
+        }
+        let special = [0o4000, 0o2000, 0o1000][k / 3];
+        mode |= match (k, p[k + 2]) {
+            (_, b'x') => 1 << shift,
+            (_, b'-') => 0,
+            (0, b's') | (3, b's') | (6, b't') => special | 1 << shift,
+            (0, b'S') | (3, b'S') | (3, b'l') | (3, b'L') | (6, b'T') => special,
+            _ => return None,
+        };
+    }
+    Some(mode)
+}
+
+/// The mode token: kind, permission bits, and a link count glued to it (`-rw-r--r--12`).
+fn parse_mode_token(tok: &[u8]) -> Result<(Kind, u32, Option<u64>), ErrorKind> {
+    let kind = tok.first().and_then(|&c| kind_of(c)).ok_or(ErrorKind::BadMode)?;
+    let bits = tok.get(1..10).and_then(perm_bits).ok_or(ErrorKind::BadMode)?;
+    let mut rest = &tok[10..];
+    // ACL (`+`), macOS extended attributes (`@`), SELinux context (`.`).
+    if let Some((b'+' | b'@' | b'.', r)) = rest.split_first() {
+        rest = r;
+    }
+    let links = if rest.is_empty() {
+        None
+    } else {
+        Some(parse_u64(rest).ok_or(ErrorKind::BadMode)?)
+    };
+    Ok((kind, bits, links))
+}
+
+/// The `total N` line `ls -l` starts with, in the languages `ls` is translated to. Returns N.
+pub(crate) fn total_line(line: &[u8]) -> Option<u64> {
+    const WORDS: &[&str] = &[
+        "insgesamt", "totaal", "totale", "totalt", "yhteensä", "razem", "celkem", "összesen",
+        "итого", "всього", "合計", "合计", "总用量", "합계",
+    ];
+    let t = Tokens::new(line);
+    if t.len() != 2 {
+        return None;
+    }
+    let word = t.get(0)?;
+    if !(word.eq_ignore_ascii_case(b"total") || WORDS.iter().any(|w| w.as_bytes() == word)) {
+        return None;
+    }
+    parse_size(t.get(1)?).map(|(n, _)| n)
+}
+
+/// The columns between the mode and the date.
+#[derive(Default)]
+struct Cols<'a> {
+    links: Option<u64>,
+    owner: Option<&'a [u8]>,
+    group: Option<&'a [u8]>,
+    size: Option<u64>,
+    approx: bool,
+    device: Option<(u64, u64)>,
+}
+
+/// `12root`: a link count glued to an owner name that starts with a letter.
+fn glued_links(tok: &[u8]) -> Option<(u64, &[u8])> {
+    let n = tok.iter().take_while(|c| c.is_ascii_digit()).count();
+    let rest = &tok[n..];
+    let starts_name = rest.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
+    if n == 0 || !starts_name {
+        return None;
+    }
+    Some((parse_u64(&tok[..n])?, rest))
+}
+
+/// A device minor number: decimal or `0x` hex (macOS).
+fn minor(tok: &[u8]) -> Option<u64> {
+    match tok.strip_prefix(b"0x") {
+        Some(hex) if !hex.is_empty() && hex.len() <= 16 => {
+            let s = std::str::from_utf8(hex).ok()?;
+            u64::from_str_radix(s, 16).ok()
+        }
+        Some(_) => None,
+        None => parse_u64(tok),
+    }
+}
+
+/// Reads `[links] owner [group]` from `r` tokens starting at `from`.
+fn owner_cols<'a>(t: &Tokens<'a>, from: usize, r: usize, have_links: bool, c: &mut Cols<'a>) -> bool {
+    let a = t.get(from);
+    let b = if r >= 2 { t.get(from + 1) } else { None };
+    match (r, have_links) {
+        (0, _) => true,
+        (1, true) => {
+            c.owner = a;
+            true
+        }
+        (1, false) | (2, false) => {
+            let Some(a) = a else { return false };
+            if all_digits(a) {
+                // A leading all-digit column is the link count.
+                c.links = parse_u64(a);
+                c.owner = b;
+                c.links.is_some()
+            } else if let Some((links, owner)) = glued_links(a) {
+                c.links = Some(links);
+                c.owner = Some(owner);
+                c.group = b;
+                true
+            } else {
+                // No link count.
+                c.owner = Some(a);
+                c.group = b;
+                true
+            }
+        }
+        (2, true) => {
+            c.owner = a;
+            c.group = b;
+            true
+        }
+        (3, false) => {
+            c.links = a.and_then(parse_u64);
+            c.owner = b;
+            c.group = t.get(from + 2);
+            c.links.is_some()
+        }
+        _ => false,
+    }
+}
+
+/// Reads the columns between the mode (tokens before `from`) and the date (token `to`).
+fn columns<'a>(t: &Tokens<'a>, from: usize, to: usize, have_links: bool, kind: &Kind) -> Option<Cols<'a>> {
+    let n = to.checked_sub(from)?;
+    if n == 0 {
+        return None;
+    }
+    let last = t.get(to - 1)?;
+    let mut c = Cols::default();
+    let mut k = 0;
+    if matches!(kind, Kind::Other(Special::CharDevice | Special::BlockDevice)) {
+        // `1,   3` (two tokens) or `1,3`.
+        let prev = if n >= 2 { t.get(to - 2) } else { None };
+        if let Some(major) = prev.and_then(|p| p.strip_suffix(b",")).and_then(parse_u64) {
+            if let Some(min) = minor(last) {
+                c.device = Some((major, min));
+                k = 2;
+            }
+        }
+        if k == 0 {
+            if let Some(p) = last.iter().position(|&b| b == b',') {
+                if let (Some(major), Some(min)) = (parse_u64(&last[..p]), minor(&last[p + 1..])) {
+                    c.device = Some((major, min));
+                    k = 1;
+                }
+            }
+        }
+    }
+    if k == 0 {
+        if let Some((size, approx)) = parse_size(last) {
+            c.size = Some(size);
+            c.approx = approx;
+            k = 1;
+        } else if let Some(size) = parse_grouped(last) {
+            c.size = Some(size);
+            k = 1;
+        }
+    }
+    if k > 0 {
+        return owner_cols(t, from, n - k, have_links, &mut c).then_some(c);
+    }
+    // A size glued to a group that filled its column: `staffgroup12345`.
+    let digits = last.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    let group = &last[..last.len() - digits];
+    if digits == 0 || group.len() < 8 {
+        return None;
+    }
+    c.size = Some(parse_u64(&last[group.len()..])?);
+    match (n - 1, have_links) {
+        (1, _) => c.owner = t.get(from),
+        (2, false) => {
+            c.links = Some(parse_u64(t.get(from)?)?);
+            c.owner = t.get(from + 1);
+        }
+        _ => return None,
+    }
+    c.group = Some(group);
+    Some(c)
+}
+
+pub(crate) fn parse(line: &[u8], opts: &ParseOptions) -> Result<Entry, ErrorKind> {
+    let t = Tokens::new(line);
+    let m = mode_index(&t).ok_or(ErrorKind::BadMode)?;
+    let (kind, bits, glued) = parse_mode_token(t.get(m).ok_or(ErrorKind::BadMode)?)?;
+    let mut err = ErrorKind::NoDate;
+    for i in m + 1..t.len() {
+        let Some((date, next)) = date::match_at(&t, i) else {
+            continue;
+        };
+        let Some(cols) = columns(&t, m + 1, i, glued.is_some(), &kind) else {
+            err = ErrorKind::BadColumns;
+            continue;
+        };
+        let links = glued.or(cols.links);
+        if date.numeric_md && (links.is_none() || cols.owner.is_none() || cols.group.is_none()) {
+            // `3 5 12:00` is only read as month and day when no column is missing.
+            err = ErrorKind::BadColumns;
+            continue;
+        }
+        return build(line, &t, next, date, cols, kind, bits, links, opts);
+    }
+    Err(err)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    line: &[u8],
+    t: &Tokens<'_>,
+    next: usize,
+    date: RawDate,
+    cols: Cols<'_>,
+    kind: Kind,
+    bits: u32,
+    links: Option<u64>,
+    opts: &ParseOptions,
+) -> Result<Entry, ErrorKind> {
+    // The name starts after the single blank that follows the date.
+    let date_end = t.end(next - 1);
+    let name = match line.get(date_end..) {
+        Some([sep, name @ ..]) if is_ws(*sep) && !name.is_empty() => name,
+        _ => return Err(ErrorKind::NoName),
+    };
+    let mtime = date::to_mtime(&date, opts)?;
+    let (name, target) = match kind {
+        // The name cannot be empty, so an arrow right at its start belongs to it.
+        Kind::Symlink => match find(&name[1..], b" -> ") {
+            Some(p) => (&name[..p + 1], Some(&name[p + 5..])),
+            None => (name, None),
+        },
+        _ => (name, None),
+    };
+    let mut e = Entry::new(kind, Format::Unix, line, name);
+    if let Some(target) = target {
+        e.set_link_target(line, target);
+    }
+    e.size = cols.size;
+    e.size_approximate = cols.approx;
+    e.device = cols.device;
+    e.mtime = Some(mtime);
+    e.mode = Some(bits);
+    e.links = links;
+    e.owner = cols.owner.map(super::lossy);
+    e.group = cols.group.map(super::lossy);
+    Ok(e)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn perms() {
+        assert_eq!(perm_bits(b"rwxr-xr-x"), Some(0o755));
+        assert_eq!(perm_bits(b"rwsr-sr-t"), Some(0o7755));
+        assert_eq!(perm_bits(b"rwSr-Sr-T"), Some(0o7644));
+        assert_eq!(perm_bits(b"rw-r-lr--"), Some(0o2644));
+        assert_eq!(perm_bits(b"rwxrwxrwz"), None);
+        assert_eq!(perm_bits(b"rwtr-xr-x"), None);
+    }
+
+    #[test]
+    fn mode_tokens() {
+        assert_eq!(parse_mode_token(b"-rw-r--r--+").map(|m| m.2), Ok(None));
+        assert_eq!(parse_mode_token(b"-rw-r--r--@12").map(|m| m.2), Ok(Some(12)));
+        assert_eq!(parse_mode_token(b"-rw-r--r--x"), Err(ErrorKind::BadMode));
+    }
+}

@@ -1,0 +1,1322 @@
+//! Hostile servers: a scripted server lies, stalls, floods and disconnects, and each
+//! scenario checks the exact error, that the call returned within the timeout plus a small
+//! margin, and whether the stream is still usable afterwards.
+//!
+//! Usable streams are proven usable with a NOOP that the script answers; unusable ones
+//! must refuse further calls with `Error::InvalidState` without sending anything.
+
+mod scripted;
+
+use std::io::{self, Read};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use ftplib::{Builder, Error, FtpStream, DEFAULT_BLOCKSIZE};
+use scripted::{
+    data, expect, greeting, raw, reply, Server, Step, Transcript, LOCALHOST, OTHER_LOOPBACK,
+};
+
+/// The client's one timeout in every scenario.
+const TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Slack for a loaded machine: every call must return within `TIMEOUT + MARGIN`.
+const MARGIN: Duration = Duration::from_millis(1500);
+
+fn builder() -> Builder {
+    FtpStream::builder().timeout(Some(TIMEOUT))
+}
+
+/// Starts a server that greets with 220 and then plays `steps`, and connects to it.
+fn start(steps: Vec<Step>) -> (Server, FtpStream) {
+    start_with(builder(), steps)
+}
+
+fn start_with(builder: Builder, steps: Vec<Step>) -> (Server, FtpStream) {
+    let mut script = vec![greeting()];
+    script.extend(steps);
+    let server = Server::start(script);
+    let ftp = builder
+        .connect("127.0.0.1", server.port())
+        .expect("connect");
+    (server, ftp)
+}
+
+/// Closes the client and returns what the server saw.
+fn end(server: Server, ftp: FtpStream) -> Transcript {
+    drop(ftp);
+    server.finish()
+}
+
+/// Runs `f` and checks that it returned within the timeout plus the margin.
+fn timed<T>(f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = f();
+    let elapsed = start.elapsed();
+    assert!(
+        elapsed <= TIMEOUT + MARGIN,
+        "call took {elapsed:?}, more than {TIMEOUT:?} + {MARGIN:?}"
+    );
+    out
+}
+
+/// The script's closing NOOP exchange, proving a usable stream still works.
+fn noop() -> [Step; 2] {
+    [expect("NOOP"), reply("200 NOOP ok")]
+}
+
+fn assert_usable(ftp: &mut FtpStream) {
+    assert!(ftp.is_usable(), "stream should still be usable");
+    let reply = ftp.noop().expect("NOOP on a usable stream");
+    assert_eq!(reply.code, 200);
+}
+
+fn assert_unusable(ftp: &mut FtpStream) {
+    assert!(!ftp.is_usable(), "stream should be marked unusable");
+    let err = ftp.noop().expect_err("an unusable stream refuses calls");
+    assert!(matches!(err, Error::InvalidState(_)), "{err:?}");
+}
+
+fn steps(parts: Vec<Vec<Step>>) -> Vec<Step> {
+    parts.into_iter().flatten().collect()
+}
+
+fn type_i() -> Vec<Step> {
+    vec![expect("TYPE I"), reply("200 Switching to Binary mode.")]
+}
+
+fn type_a() -> Vec<Step> {
+    vec![expect("TYPE A"), reply("200 Switching to ASCII mode.")]
+}
+
+/// PASV answered honestly with a listener on 127.0.0.1.
+fn pasv() -> Vec<Step> {
+    vec![
+        expect("PASV"),
+        Step::Listen(LOCALHOST),
+        reply("227 Entering Passive Mode (127,0,0,1,{p1},{p2})."),
+    ]
+}
+
+fn retr_binary(ftp: &mut FtpStream, path: &str) -> ftplib::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    ftp.retrbinary(
+        &format!("RETR {path}"),
+        |block| {
+            out.extend_from_slice(block);
+            Ok(())
+        },
+        DEFAULT_BLOCKSIZE,
+        None,
+    )?;
+    Ok(out)
+}
+
+fn io_kind(err: &Error) -> Option<io::ErrorKind> {
+    match err {
+        Error::Io(e) => Some(e.kind()),
+        _ => None,
+    }
+}
+
+// ----- greeting ----------------------------------------------------------------------
+
+#[test]
+fn greeting_never_comes() {
+    let server = Server::start(vec![]);
+    let result = timed(|| builder().connect("127.0.0.1", server.port()));
+    assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
+    drop(result);
+    server.finish();
+}
+
+#[test]
+fn greeting_421() {
+    let server = Server::start(vec![reply("421 Too many connections, try later")]);
+    let result = timed(|| builder().connect("127.0.0.1", server.port()));
+    assert!(
+        matches!(&result, Err(Error::Temporary(r)) if r.code == 421),
+        "{result:?}"
+    );
+    drop(result);
+    server.finish();
+}
+
+#[test]
+fn greeting_530() {
+    let server = Server::start(vec![reply("530 Not allowed from your address")]);
+    let result = timed(|| builder().connect("127.0.0.1", server.port()));
+    assert!(
+        matches!(&result, Err(Error::Permanent(r)) if r.code == 530),
+        "{result:?}"
+    );
+    drop(result);
+    server.finish();
+}
+
+#[test]
+fn greeting_3xx_is_unexpected() {
+    let server = Server::start(vec![reply("331 Password?")]);
+    let result = timed(|| builder().connect("127.0.0.1", server.port()));
+    assert!(
+        matches!(&result, Err(Error::UnexpectedReply(r)) if r.code == 331),
+        "{result:?}"
+    );
+    drop(result);
+    server.finish();
+}
+
+#[test]
+fn greeting_120_then_220_works() {
+    let mut script = vec![
+        reply("120 Service ready in 1 minute"),
+        reply("220 Ready now"),
+    ];
+    script.extend(noop());
+    let server = Server::start(script);
+    let mut ftp = timed(|| builder().connect("127.0.0.1", server.port())).expect("connect");
+    assert_eq!(ftp.getwelcome(), "220 Ready now");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn greeting_only_preliminary_replies() {
+    let server = Server::start((0..20).map(|_| reply("120 Soon")).collect());
+    let result = timed(|| builder().connect("127.0.0.1", server.port()));
+    assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
+    drop(result);
+    server.finish();
+}
+
+#[test]
+fn greeting_cut_mid_line() {
+    let server = Server::start(vec![raw(b"220 Wel"), Step::Close]);
+    let result = timed(|| builder().connect("127.0.0.1", server.port()));
+    assert!(
+        matches!(result, Err(Error::ConnectionClosed(_))),
+        "{result:?}"
+    );
+    drop(result);
+    server.finish();
+}
+
+#[test]
+fn greeting_and_replies_byte_by_byte() {
+    let pause = Duration::from_millis(1);
+    let mut script = vec![
+        Step::Trickle(
+            b"220-Welcome\r\n220-to the\r\n220 trickle\r\n".to_vec(),
+            pause,
+        ),
+        expect("FEAT"),
+        Step::Trickle(
+            b"211-Features:\r\n EPSV\r\n MDTM\r\n SIZE\r\n211 End\r\n".to_vec(),
+            pause,
+        ),
+    ];
+    script.extend(noop());
+    let server = Server::start(script);
+    let mut ftp = timed(|| builder().connect("127.0.0.1", server.port())).expect("connect");
+    assert_eq!(ftp.getwelcome(), "220-Welcome\n220-to the\n220 trickle");
+    let features = timed(|| ftp.feat()).expect("FEAT");
+    assert_eq!(
+        features.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["EPSV", "MDTM", "SIZE"]
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+// ----- reply framing -------------------------------------------------------------------
+
+#[test]
+fn reply_line_over_the_cap() {
+    let long = format!("200 {}\r\n", "a".repeat(9000));
+    let (server, mut ftp) = start(vec![expect("NOOP"), raw(long.as_bytes())]);
+    let result = timed(|| ftp.noop());
+    assert!(
+        matches!(result, Err(Error::LineTooLong { limit: 8192 })),
+        "{result:?}"
+    );
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+#[test]
+fn reply_line_that_never_ends() {
+    let (server, mut ftp) = start(vec![expect("NOOP"), Step::FloodNoNewline]);
+    let result = timed(|| ftp.noop());
+    assert!(
+        matches!(result, Err(Error::LineTooLong { limit: 8192 })),
+        "{result:?}"
+    );
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+#[test]
+fn endless_multi_line_reply() {
+    let (server, mut ftp) = start(vec![
+        expect("STAT"),
+        reply("211-Status follows"),
+        Step::Flood(" still going"),
+    ]);
+    let result = timed(|| ftp.sendcmd("STAT"));
+    assert!(
+        matches!(result, Err(Error::TooManyLines { limit: 1000 })),
+        "{result:?}"
+    );
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+#[test]
+fn reply_without_a_code() {
+    let (server, mut ftp) = start(vec![expect("NOOP"), reply("hello there")]);
+    let result = timed(|| ftp.noop());
+    assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+#[test]
+fn reply_with_code_600() {
+    let (server, mut ftp) = start(vec![expect("NOOP"), reply("600 Sixth class")]);
+    let result = timed(|| ftp.noop());
+    assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+#[test]
+fn reply_with_letters_in_the_code() {
+    let (server, mut ftp) = start(vec![expect("NOOP"), reply("2x0 Okay-ish")]);
+    let result = timed(|| ftp.noop());
+    assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+#[test]
+fn reply_with_non_utf8_bytes_is_kept_lossily() {
+    let (server, mut ftp) = start(steps(vec![
+        vec![expect("NOOP"), raw(b"200 caf\xe9 is open\r\n")],
+        noop().into(),
+    ]));
+    let reply = timed(|| ftp.noop()).expect("a non-UTF-8 reply is still a reply");
+    assert_eq!(reply.code, 200);
+    assert!(reply.is_lossy());
+    assert!(reply.text.contains('\u{FFFD}'));
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn pwd_with_non_utf8_path() {
+    let (server, mut ftp) = start(steps(vec![
+        vec![
+            expect("PWD"),
+            raw(b"257 \"/caf\xe9\" is the current directory\r\n"),
+        ],
+        noop().into(),
+    ]));
+    let result = timed(|| ftp.pwd());
+    assert!(matches!(result, Err(Error::Encoding { .. })), "{result:?}");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn reply_never_comes() {
+    let (server, mut ftp) = start(vec![expect("NOOP")]);
+    let result = timed(|| ftp.noop());
+    assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
+    assert_unusable(&mut ftp);
+    let transcript = end(server, ftp);
+    // The refused NOOP of assert_unusable was never sent, nor was QUIT on drop.
+    assert_eq!(transcript.lines, ["NOOP"]);
+}
+
+#[test]
+fn connection_closed_inside_a_multi_line_reply() {
+    let (server, mut ftp) = start(vec![expect("STAT"), raw(b"211-a\r\n b\r\n"), Step::Close]);
+    let result = timed(|| ftp.sendcmd("STAT"));
+    assert!(
+        matches!(result, Err(Error::ConnectionClosed(_))),
+        "{result:?}"
+    );
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+// ----- login -------------------------------------------------------------------------
+
+#[test]
+fn login_with_multi_line_230() {
+    let (server, mut ftp) = start(steps(vec![
+        vec![
+            expect("USER bob"),
+            reply("331 Password required"),
+            expect("PASS secret"),
+            reply("230-Welcome, bob.\n230-Be nice.\n230 Logged in."),
+        ],
+        noop().into(),
+    ]));
+    let reply = timed(|| ftp.login("bob", "secret")).expect("login");
+    assert_eq!(reply.code, 230);
+    assert_eq!(
+        reply.text,
+        "230-Welcome, bob.\n230-Be nice.\n230 Logged in."
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn login_wrong_password() {
+    let (server, mut ftp) = start(steps(vec![
+        vec![
+            expect("USER bob"),
+            reply("331 Password required"),
+            expect("PASS wrong"),
+            reply("530 Login incorrect."),
+        ],
+        noop().into(),
+    ]));
+    let result = timed(|| ftp.login("bob", "wrong"));
+    assert!(
+        matches!(&result, Err(Error::Permanent(r)) if r.code == 530),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn control_connection_reset_during_login() {
+    let (server, mut ftp) = start(vec![expect("USER bob"), Step::Reset]);
+    let result = timed(|| ftp.login("bob", "secret"));
+    let err = result.expect_err("login must fail");
+    assert_eq!(
+        io_kind(&err),
+        Some(io::ErrorKind::ConnectionReset),
+        "{err:?}"
+    );
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+#[test]
+fn control_connection_closed_during_login() {
+    let (server, mut ftp) = start(vec![
+        expect("USER bob"),
+        reply("331 Password required"),
+        expect("PASS secret"),
+        Step::Close,
+    ]);
+    let result = timed(|| ftp.login("bob", "secret"));
+    assert!(
+        matches!(result, Err(Error::ConnectionClosed(_))),
+        "{result:?}"
+    );
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+#[test]
+fn line_breaks_in_credentials_are_refused_before_sending() {
+    let (server, mut ftp) = start(noop().into());
+    for (user, password) in [
+        ("bob", "pw\r\nDELE x"),
+        ("bob\nDELE x", "pw"),
+        ("bob", "pw\0"),
+    ] {
+        let result = timed(|| ftp.login(user, password));
+        assert!(matches!(result, Err(Error::InvalidInput(_))), "{result:?}");
+    }
+    assert_usable(&mut ftp);
+    let transcript = end(server, ftp);
+    assert_eq!(transcript.lines[0], "NOOP", "nothing may precede the NOOP");
+}
+
+// ----- commands ----------------------------------------------------------------------
+
+#[test]
+fn preliminary_reply_where_2xx_is_required() {
+    let (server, mut ftp) = start(vec![expect("CWD pub"), reply("150 Here is some data?")]);
+    let result = timed(|| ftp.cwd("pub"));
+    assert!(
+        matches!(&result, Err(Error::UnexpectedReply(r)) if r.code == 150),
+        "{result:?}"
+    );
+    // A 1xx promises another reply, so the session is out of step.
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+#[test]
+fn intermediate_reply_where_2xx_is_required() {
+    let (server, mut ftp) = start(steps(vec![
+        vec![expect("CWD pub"), reply("350 Waiting for more")],
+        noop().into(),
+    ]));
+    let result = timed(|| ftp.cwd("pub"));
+    assert!(
+        matches!(&result, Err(Error::UnexpectedReply(r)) if r.code == 350),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn pwd_with_broken_quoting() {
+    let (server, mut ftp) = start(steps(vec![
+        vec![expect("PWD"), reply("257 \"/unterminated is the directory")],
+        noop().into(),
+    ]));
+    let result = timed(|| ftp.pwd());
+    assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn service_closing_421_mid_session() {
+    let (server, mut ftp) = start(vec![
+        expect("NOOP"),
+        reply("421 Idle timeout, closing control connection."),
+        Step::Close,
+    ]);
+    let result = timed(|| ftp.noop());
+    assert!(
+        matches!(&result, Err(Error::Temporary(r)) if r.code == 421),
+        "{result:?}"
+    );
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+#[test]
+fn line_breaks_and_nul_in_arguments_are_refused_before_sending() {
+    let (server, mut ftp) = start(noop().into());
+    let bad = "name\r\nDELE victim";
+    let results: Vec<ftplib::Result<()>> = vec![
+        timed(|| ftp.cwd(bad).map(drop)),
+        timed(|| ftp.cwd("a\0b").map(drop)),
+        timed(|| ftp.delete(bad).map(drop)),
+        timed(|| ftp.rename("a", bad).map(drop)),
+        timed(|| ftp.rename(bad, "b").map(drop)),
+        timed(|| ftp.mkd("x\ny").map(drop)),
+        timed(|| ftp.size(bad).map(drop)),
+        timed(|| ftp.mdtm(bad).map(drop)),
+        timed(|| ftp.sendcmd("NOOP\r\nDELE victim").map(drop)),
+        timed(|| ftp.retr_stream(bad, None).map(drop)),
+        timed(|| ftp.stor_stream(bad).map(drop)),
+        timed(|| ftp.nlst(&[bad]).map(drop)),
+    ];
+    for result in results {
+        assert!(matches!(result, Err(Error::InvalidInput(_))), "{result:?}");
+    }
+    assert_usable(&mut ftp);
+    let transcript = end(server, ftp);
+    assert_eq!(transcript.lines[0], "NOOP", "nothing may precede the NOOP");
+}
+
+#[test]
+fn rnfr_answered_250() {
+    let (server, mut ftp) = start(steps(vec![
+        vec![expect("RNFR a"), reply("250 Renamed already?")],
+        noop().into(),
+    ]));
+    let result = timed(|| ftp.rename("a", "b"));
+    assert!(
+        matches!(&result, Err(Error::UnexpectedReply(r)) if r.code == 250),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    let transcript = end(server, ftp);
+    assert!(
+        !transcript.saw("RNTO"),
+        "RNTO must not follow a non-3xx RNFR"
+    );
+}
+
+#[test]
+fn dele_answered_226() {
+    let (server, mut ftp) = start(steps(vec![
+        vec![expect("DELE f"), reply("226 Transfer complete?")],
+        noop().into(),
+    ]));
+    let result = timed(|| ftp.delete("f"));
+    assert!(
+        matches!(&result, Err(Error::UnexpectedReply(r)) if r.code == 226),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn size_not_a_number() {
+    let (server, mut ftp) = start(steps(vec![
+        type_i(),
+        vec![expect("SIZE f"), reply("213 lots")],
+        noop().into(),
+    ]));
+    let result = timed(|| ftp.size("f"));
+    assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn size_overflowing_u64() {
+    let (server, mut ftp) = start(steps(vec![
+        type_i(),
+        vec![
+            expect("SIZE f"),
+            reply("213 123456789012345678901234567890"),
+        ],
+        noop().into(),
+    ]));
+    let result = timed(|| ftp.size("f"));
+    assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn mdtm_garbage() {
+    let (server, mut ftp) = start(steps(vec![
+        vec![expect("MDTM f"), reply("213 yesterday at noon")],
+        noop().into(),
+    ]));
+    let result = timed(|| ftp.mdtm("f"));
+    assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn mdtm_impossible_date() {
+    let (server, mut ftp) = start(steps(vec![
+        vec![expect("MDTM f"), reply("213 20231340256199")],
+        noop().into(),
+    ]));
+    let result = timed(|| ftp.mdtm("f"));
+    assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn feat_multi_line_211() {
+    let (server, mut ftp) = start(steps(vec![
+        vec![
+            expect("FEAT"),
+            reply("211-Features:\n EPRT\n mlst type*;size*;modify*;\n REST STREAM\n UTF8\n211 End"),
+        ],
+        noop().into(),
+    ]));
+    let features = timed(|| ftp.feat()).expect("FEAT");
+    assert_eq!(features.len(), 4);
+    assert_eq!(features["MLST"], "type*;size*;modify*;");
+    assert_eq!(features["REST"], "STREAM");
+    assert_eq!(features["EPRT"], "");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+// ----- passive data connections -----------------------------------------------------
+
+/// A script where PASV is answered with `pasv_reply`, which the client must refuse.
+fn refused_pasv(pasv_reply: &str) -> Vec<Step> {
+    steps(vec![
+        type_i(),
+        vec![expect("PASV"), reply(pasv_reply)],
+        noop().into(),
+    ])
+}
+
+#[test]
+fn pasv_octet_over_255() {
+    let (server, mut ftp) = start(refused_pasv("227 Entering Passive Mode (127,0,0,1,300,2)."));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn pasv_missing_numbers() {
+    let (server, mut ftp) = start(refused_pasv("227 Entering Passive Mode (127,0,0,1,4)."));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn pasv_port_zero() {
+    let (server, mut ftp) = start(refused_pasv("227 Entering Passive Mode (127,0,0,1,0,0)."));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+/// A download of `payload` after the given PASV/EPSV exchange.
+fn download_after(setup: Vec<Step>, payload: &[u8]) -> Vec<Step> {
+    steps(vec![
+        type_i(),
+        setup,
+        vec![
+            expect("RETR f"),
+            reply("150 Opening BINARY mode data connection."),
+            Step::Accept,
+            data(payload),
+            Step::DataClose,
+            reply("226 Transfer complete."),
+        ],
+        noop().into(),
+    ])
+}
+
+#[test]
+fn pasv_foreign_host_is_ignored() {
+    // The listener is on 127.0.0.1 but the reply names 10.0.0.1: the client must connect
+    // to the control peer (a connect to 10.0.0.1 would time out).
+    let setup = vec![
+        expect("PASV"),
+        Step::Listen(LOCALHOST),
+        reply("227 Entering Passive Mode (10,0,0,1,{p1},{p2})."),
+    ];
+    let (server, mut ftp) = start(download_after(setup, b"hello"));
+    let got = timed(|| retr_binary(&mut ftp, "f")).expect("download");
+    assert_eq!(got, b"hello");
+    assert_usable(&mut ftp);
+    let transcript = end(server, ftp);
+    assert!(transcript.completed);
+    assert_eq!(transcript.data_connections, 1);
+}
+
+#[test]
+fn pasv_other_loopback_host_is_ignored() {
+    // Listening only on 127.0.0.2 and announcing it: an untrusting client connects to
+    // 127.0.0.1 on that port, where nobody listens.
+    let (server, mut ftp) = start(steps(vec![
+        type_i(),
+        vec![
+            expect("PASV"),
+            Step::Listen(OTHER_LOOPBACK),
+            reply("227 Entering Passive Mode (127,0,0,2,{p1},{p2})."),
+        ],
+        noop().into(),
+    ]));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let err = result.expect_err("the announced host must not be used");
+    assert_eq!(
+        io_kind(&err),
+        Some(io::ErrorKind::ConnectionRefused),
+        "{err:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn pasv_trusted_host_is_used() {
+    let setup = vec![
+        expect("PASV"),
+        Step::Listen(OTHER_LOOPBACK),
+        reply("227 Entering Passive Mode (127,0,0,2,{p1},{p2})."),
+    ];
+    let (server, mut ftp) = start_with(
+        builder().trust_server_pasv_ipv4_address(true),
+        download_after(setup, b"trusted"),
+    );
+    let got = timed(|| retr_binary(&mut ftp, "f")).expect("download");
+    assert_eq!(got, b"trusted");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn pasv_trusted_explicit_localhost() {
+    let (server, mut ftp) = start_with(
+        builder().trust_server_pasv_ipv4_address(true),
+        download_after(pasv(), b"explicit"),
+    );
+    let got = timed(|| retr_binary(&mut ftp, "f")).expect("download");
+    assert_eq!(got, b"explicit");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn pasv_port_nobody_listens_on() {
+    let (server, mut ftp) = start(steps(vec![
+        type_i(),
+        vec![
+            expect("PASV"),
+            Step::DeadPort,
+            reply("227 Entering Passive Mode (127,0,0,1,{p1},{p2})."),
+        ],
+        noop().into(),
+    ]));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let err = result.expect_err("nobody listens");
+    assert_eq!(
+        io_kind(&err),
+        Some(io::ErrorKind::ConnectionRefused),
+        "{err:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn pasv_listener_never_accepts_connect_hangs() {
+    // The listener's accept queue is full, so the kernel drops the client's SYN.
+    let (server, mut ftp) = start(steps(vec![
+        type_i(),
+        vec![
+            expect("PASV"),
+            Step::ListenFull,
+            reply("227 Entering Passive Mode (127,0,0,1,{p1},{p2})."),
+        ],
+        noop().into(),
+    ]));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    assert!(
+        matches!(
+            result,
+            Err(Error::Timeout {
+                during: "opening the passive data connection"
+            })
+        ),
+        "{result:?}"
+    );
+    // Nothing was sent after PASV: the session is in step.
+    assert_usable(&mut ftp);
+    let transcript = end(server, ftp);
+    assert!(!transcript.saw("RETR"));
+}
+
+#[test]
+fn pasv_data_connection_never_served() {
+    // The kernel completes the handshake but the server never accepts or sends.
+    let (server, mut ftp) = start(steps(vec![
+        type_i(),
+        pasv(),
+        vec![
+            expect("RETR f"),
+            reply("150 Opening BINARY mode data connection."),
+        ],
+    ]));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+#[test]
+fn retr_refused_after_passive_connect() {
+    let (server, mut ftp) = start(steps(vec![
+        type_i(),
+        pasv(),
+        vec![expect("RETR f"), reply("550 No such file.")],
+        noop().into(),
+    ]));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    assert!(
+        matches!(&result, Err(Error::Permanent(r)) if r.code == 550),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+fn epsv_builder() -> Builder {
+    builder().prefer_epsv(true)
+}
+
+fn refused_epsv(epsv_reply: &str) -> Vec<Step> {
+    steps(vec![
+        type_i(),
+        vec![expect("EPSV"), reply(epsv_reply)],
+        noop().into(),
+    ])
+}
+
+#[test]
+fn epsv_bad_delimiters() {
+    let script = refused_epsv("229 Entering Extended Passive Mode (|||6446!)");
+    let (server, mut ftp) = start_with(epsv_builder(), script);
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn epsv_port_zero() {
+    let script = refused_epsv("229 Entering Extended Passive Mode (|||0|)");
+    let (server, mut ftp) = start_with(epsv_builder(), script);
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn epsv_port_65536() {
+    let script = refused_epsv("229 Entering Extended Passive Mode (|||65536|)");
+    let (server, mut ftp) = start_with(epsv_builder(), script);
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn epsv_with_unusual_delimiter_works() {
+    let setup = vec![
+        expect("EPSV"),
+        Step::Listen(LOCALHOST),
+        reply("229 Entering Extended Passive Mode (!!!{port}!)"),
+    ];
+    let (server, mut ftp) = start_with(epsv_builder(), download_after(setup, b"epsv"));
+    let got = timed(|| retr_binary(&mut ftp, "f")).expect("download");
+    assert_eq!(got, b"epsv");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn epsv_refused_falls_back_to_pasv() {
+    let setup = steps(vec![
+        vec![expect("EPSV"), reply("500 EPSV not understood")],
+        pasv(),
+    ]);
+    let (server, mut ftp) = start_with(epsv_builder(), download_after(setup, b"fallback"));
+    let got = timed(|| retr_binary(&mut ftp, "f")).expect("download");
+    assert_eq!(got, b"fallback");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+// ----- active data connections ------------------------------------------------------
+
+fn active_retr(connect_from: Option<std::net::IpAddr>) -> Vec<Step> {
+    let mut script = steps(vec![
+        type_i(),
+        vec![
+            expect("PORT "),
+            reply("200 PORT command successful."),
+            expect("RETR f"),
+            reply("150 Opening BINARY mode data connection."),
+        ],
+    ]);
+    if let Some(from) = connect_from {
+        script.push(Step::ConnectActive(from));
+    }
+    script
+}
+
+#[test]
+fn active_mode_works() {
+    let script = steps(vec![
+        active_retr(Some(LOCALHOST)),
+        vec![
+            data(b"active"),
+            Step::DataClose,
+            reply("226 Transfer complete."),
+        ],
+        noop().into(),
+    ]);
+    let (server, mut ftp) = start_with(builder().passive(false), script);
+    let got = timed(|| retr_binary(&mut ftp, "f")).expect("download");
+    assert_eq!(got, b"active");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn active_mode_connection_from_a_foreign_address() {
+    let (server, mut ftp) = start_with(builder().passive(false), active_retr(Some(OTHER_LOOPBACK)));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let from: Option<SocketAddr> = match &result {
+        Err(Error::ForeignDataConnection { from, .. }) => Some(*from),
+        _ => None,
+    };
+    assert_eq!(from.map(|a| a.ip()), Some(OTHER_LOOPBACK), "{result:?}");
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+#[test]
+fn active_mode_server_never_connects() {
+    let (server, mut ftp) = start_with(builder().passive(false), active_retr(None));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+// ----- transfers ---------------------------------------------------------------------
+
+/// TYPE I, PASV, RETR and 150 (with `announce`), then the data connection is accepted.
+fn retr_started(announce: &str) -> Vec<Step> {
+    steps(vec![
+        type_i(),
+        pasv(),
+        vec![expect("RETR f"), reply(announce), Step::Accept],
+    ])
+}
+
+const ANNOUNCE_10: &str = "150 Opening BINARY mode data connection for f (10 bytes).";
+
+#[test]
+fn data_closed_early_then_226() {
+    let (server, mut ftp) = start(steps(vec![
+        retr_started(ANNOUNCE_10),
+        vec![
+            data(b"abcd"),
+            Step::DataClose,
+            reply("226 Transfer complete."),
+        ],
+        noop().into(),
+    ]));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    assert!(
+        matches!(
+            result,
+            Err(Error::TransferIncomplete {
+                expected: 10,
+                received: 4
+            })
+        ),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn data_closed_early_then_426() {
+    let (server, mut ftp) = start(steps(vec![
+        retr_started(ANNOUNCE_10),
+        vec![
+            data(b"abcd"),
+            Step::DataClose,
+            reply("426 Connection closed; transfer aborted."),
+        ],
+        noop().into(),
+    ]));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    assert!(
+        matches!(&result, Err(Error::Temporary(r)) if r.code == 426),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn more_data_than_announced() {
+    let (server, mut ftp) = start(steps(vec![
+        retr_started("150 Opening BINARY mode data connection for f (3 bytes)."),
+        vec![
+            data(b"0123456789"),
+            Step::DataClose,
+            reply("226 Transfer complete."),
+        ],
+        noop().into(),
+    ]));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    assert!(
+        matches!(
+            result,
+            Err(Error::TransferIncomplete {
+                expected: 3,
+                received: 10
+            })
+        ),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn data_reset_then_426() {
+    let (server, mut ftp) = start(steps(vec![
+        retr_started("150 Opening BINARY mode data connection."),
+        vec![
+            data(b"abcd"),
+            Step::DataReset,
+            reply("426 Connection reset; transfer aborted."),
+        ],
+        noop().into(),
+    ]));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    assert!(
+        matches!(&result, Err(Error::Temporary(r)) if r.code == 426),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn data_reset_then_226() {
+    let (server, mut ftp) = start(steps(vec![
+        retr_started("150 Opening BINARY mode data connection."),
+        vec![Step::DataReset, reply("226 Transfer complete.")],
+        noop().into(),
+    ]));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let err = result.expect_err("a reset data connection is not a success");
+    assert_eq!(
+        io_kind(&err),
+        Some(io::ErrorKind::ConnectionReset),
+        "{err:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn preliminary_reply_then_control_closed() {
+    let (server, mut ftp) = start(steps(vec![
+        retr_started(ANNOUNCE_10),
+        vec![data(b"abc"), Step::DataClose, Step::Close],
+    ]));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    assert!(
+        matches!(result, Err(Error::ConnectionClosed(_))),
+        "{result:?}"
+    );
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+#[test]
+fn final_reply_before_data_is_drained() {
+    let payload: Vec<u8> = (0..256 * 1024).map(|i| (i % 251) as u8).collect();
+    let (server, mut ftp) = start(steps(vec![
+        retr_started("150 Opening BINARY mode data connection for f (262144 bytes)."),
+        vec![
+            reply("226 Transfer complete."),
+            Step::Sleep(Duration::from_millis(50)),
+            data(&payload),
+            Step::DataClose,
+        ],
+        noop().into(),
+    ]));
+    let got = timed(|| retr_binary(&mut ftp, "f")).expect("download");
+    assert_eq!(got, payload);
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn server_stalls_mid_transfer() {
+    // Some data, then nothing: the data connection stays open but silent.
+    let (server, mut ftp) = start(steps(vec![
+        retr_started("150 Opening BINARY mode data connection."),
+        vec![data(b"partial")],
+    ]));
+    let result = timed(|| retr_binary(&mut ftp, "f"));
+    assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+/// TYPE A, PASV, `verb`, then `preliminary` replies and the accepted data connection
+/// carrying `listing`, closed, and 226.
+fn listing(verb: &'static str, preliminary: Vec<Step>, listing: &[u8]) -> Vec<Step> {
+    steps(vec![
+        type_a(),
+        pasv(),
+        vec![expect(verb)],
+        preliminary,
+        vec![
+            Step::Accept,
+            data(listing),
+            Step::DataClose,
+            reply("226 Directory send OK."),
+        ],
+        noop().into(),
+    ])
+}
+
+#[test]
+fn premature_200_before_150_on_list() {
+    let preliminary = vec![
+        reply("200 Premature success"),
+        reply("150 Here comes the directory listing."),
+    ];
+    let (server, mut ftp) = start(listing("LIST", preliminary, b"a\r\nb\r\n"));
+    let lines = timed(|| ftp.dir(&[])).expect("LIST");
+    assert_eq!(lines, ["a", "b"]);
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn nlst_line_not_utf8() {
+    let preliminary = vec![reply("150 Here comes the listing.")];
+    let (server, mut ftp) = start(listing("NLST", preliminary, b"ok\r\ncaf\xe9\r\nlast\r\n"));
+    let result = timed(|| ftp.nlst(&[]));
+    assert!(
+        matches!(&result, Err(Error::Encoding { lossy, .. }) if lossy == "caf\u{FFFD}"),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn retrlines_line_over_the_data_cap() {
+    let long = format!("{}\r\n", "x".repeat(200));
+    let (server, mut ftp) = start_with(
+        builder().max_data_line_length(64),
+        steps(vec![
+            type_a(),
+            pasv(),
+            vec![
+                expect("LIST"),
+                reply("150 Here comes the directory listing."),
+                Step::Accept,
+                data(long.as_bytes()),
+                expect("ABOR"),
+                reply("426 Transfer aborted.\n226 ABOR successful."),
+            ],
+            noop().into(),
+        ]),
+    );
+    let result = timed(|| ftp.dir(&[]));
+    assert!(
+        matches!(result, Err(Error::LineTooLong { limit: 64 })),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn upload_data_closed_early_then_552() {
+    let (server, mut ftp) = start(steps(vec![
+        type_i(),
+        pasv(),
+        vec![
+            expect("STOR f"),
+            reply("150 Ok to send data."),
+            Step::Accept,
+            Step::DataReset,
+            reply("552 Quota exceeded."),
+        ],
+        noop().into(),
+    ]));
+    let mut source = io::repeat(b'z').take(32 * 1024 * 1024);
+    let result = timed(|| ftp.storbinary("STOR f", &mut source, DEFAULT_BLOCKSIZE, |_| {}, None));
+    assert!(
+        matches!(&result, Err(Error::Permanent(r)) if r.code == 552),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+/// A download that is started and then abandoned; the server expects ABOR and answers
+/// with `answer`.
+fn aborted_download(answer: Vec<Step>) -> Vec<Step> {
+    steps(vec![
+        retr_started("150 Opening BINARY mode data connection."),
+        vec![data(&[7u8; 1000]), expect("ABOR")],
+        answer,
+    ])
+}
+
+#[test]
+fn dropped_download_sends_abor() {
+    let (server, mut ftp) = start(steps(vec![
+        aborted_download(vec![reply("426 Transfer aborted.\n226 ABOR successful.")]),
+        noop().into(),
+    ]));
+    {
+        let mut download = ftp.retr_stream("f", None).expect("RETR");
+        let mut first = [0u8; 4];
+        download.read_exact(&mut first).expect("first bytes");
+        timed(|| drop(download));
+    }
+    assert_usable(&mut ftp);
+    let transcript = end(server, ftp);
+    assert!(transcript.completed);
+    assert!(transcript.saw("ABOR"));
+}
+
+#[test]
+fn abort_answered_426_then_226() {
+    let (server, mut ftp) = start(steps(vec![
+        aborted_download(vec![reply("426 Transfer aborted.\n226 ABOR successful.")]),
+        noop().into(),
+    ]));
+    let mut download = ftp.retr_stream("f", None).expect("RETR");
+    let mut first = [0u8; 4];
+    download.read_exact(&mut first).expect("first bytes");
+    let reply = timed(|| download.abort()).expect("abort");
+    assert_eq!(reply.code, 226);
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn abort_answered_225() {
+    // A lone 225/226 may belong to the transfer; the client syncs with a NOOP.
+    let (server, mut ftp) = start(steps(vec![
+        aborted_download(vec![
+            reply("225 ABOR successful, no transfer in progress."),
+            expect("NOOP"),
+            reply("200 NOOP ok"),
+        ]),
+        noop().into(),
+    ]));
+    let mut download = ftp.retr_stream("f", None).expect("RETR");
+    let mut first = [0u8; 4];
+    download.read_exact(&mut first).expect("first bytes");
+    let reply = timed(|| download.abort()).expect("abort");
+    assert_eq!(reply.code, 225);
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn abort_never_answered() {
+    let (server, mut ftp) = start(aborted_download(vec![]));
+    let mut download = ftp.retr_stream("f", None).expect("RETR");
+    let mut first = [0u8; 4];
+    download.read_exact(&mut first).expect("first bytes");
+    let result = timed(|| download.abort());
+    assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+#[test]
+fn non_ascii_command_does_not_panic() {
+    let (server, mut ftp) = start(steps(vec![
+        vec![expect("abc"), reply("500 Unknown command.")],
+        noop().into(),
+    ]));
+    let result = timed(|| ftp.sendcmd("abcé"));
+    assert!(
+        matches!(&result, Err(Error::Permanent(r)) if r.code == 500),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}

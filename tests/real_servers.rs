@@ -1,0 +1,490 @@
+//! The plain-FTP surface against real servers (vsftpd and pyftpdlib) that the harness in
+//! `tests/common` starts on loopback.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use common::{blob_bytes, Family, TestServer, Tls};
+use ftplib::{Error, FtpStream, DEFAULT_BLOCKSIZE};
+use sha2::{Digest, Sha256};
+
+const BIG: usize = 64 * 1024 * 1024;
+
+fn vsftpd(family: Family) -> TestServer {
+    TestServer::vsftpd(family, Tls::None)
+}
+
+fn pyftpdlib(family: Family) -> TestServer {
+    TestServer::pyftpdlib(family, false)
+}
+
+fn connect(server: &TestServer) -> FtpStream {
+    FtpStream::builder()
+        .timeout(Some(Duration::from_secs(20)))
+        .connect(&server.host, server.port)
+        .expect("connect")
+}
+
+fn login_user(server: &TestServer) -> FtpStream {
+    let mut ftp = connect(server);
+    ftp.login(&server.user, &server.password).expect("user login");
+    ftp
+}
+
+fn login_anon(server: &TestServer) -> FtpStream {
+    let mut ftp = connect(server);
+    ftp.login("", "").expect("anonymous login");
+    ftp
+}
+
+fn sha256(data: &[u8]) -> Vec<u8> {
+    Sha256::digest(data).to_vec()
+}
+
+fn download_all(ftp: &mut FtpStream, path: &str) -> Vec<u8> {
+    let mut data = Vec::new();
+    ftp.retrbinary(
+        &format!("RETR {path}"),
+        |block| {
+            data.extend_from_slice(block);
+            Ok(())
+        },
+        DEFAULT_BLOCKSIZE,
+        None,
+    )
+    .expect("download");
+    data
+}
+
+// ----- connect and login -----------------------------------------------------------------
+
+#[test]
+fn welcome_and_anonymous_login_vsftpd() {
+    let server = vsftpd(Family::V4);
+    let mut ftp = connect(&server);
+    assert!(ftp.getwelcome().starts_with("220"), "{}", ftp.getwelcome());
+    let reply = ftp.login("", "").unwrap();
+    assert_eq!(reply.code, 230);
+    assert_eq!(ftp.pwd().unwrap(), "/");
+    ftp.quit().unwrap();
+    assert!(!ftp.is_usable());
+    assert!(matches!(ftp.noop(), Err(Error::InvalidState(_))));
+}
+
+#[test]
+fn welcome_and_anonymous_login_pyftpdlib() {
+    let server = pyftpdlib(Family::V4);
+    let mut ftp = connect(&server);
+    assert!(ftp.getwelcome().starts_with("220"));
+    assert_eq!(ftp.login("", "").unwrap().code, 230);
+    assert_eq!(ftp.pwd().unwrap(), "/");
+}
+
+#[test]
+fn user_login_and_wrong_password() {
+    for server in [vsftpd(Family::V4), pyftpdlib(Family::V4)] {
+        let mut ftp = connect(&server);
+        let err = ftp.login(&server.user, "wrong-password").unwrap_err();
+        assert!(matches!(err, Error::Permanent(_)), "{err:?}");
+        assert_eq!(err.code(), Some(530));
+
+        let mut ftp = connect(&server);
+        assert_eq!(ftp.login(&server.user, &server.password).unwrap().code, 230);
+    }
+}
+
+#[test]
+fn connect_by_name_and_ipv6() {
+    let server = vsftpd(Family::V6);
+    let mut ftp = FtpStream::connect(&server.host, server.port).unwrap();
+    assert!(ftp.peer_addr().is_ipv6());
+    ftp.login("", "").unwrap();
+    assert_eq!(ftp.nlst(&[]).unwrap().contains(&"readme.txt".to_string()), true);
+
+    let server = pyftpdlib(Family::V4);
+    let mut ftp = FtpStream::connect("localhost", server.port)
+        .or_else(|_| FtpStream::connect("127.0.0.1", server.port))
+        .unwrap();
+    ftp.login("", "").unwrap();
+}
+
+#[test]
+fn zero_timeout_is_refused() {
+    let err = FtpStream::builder()
+        .timeout(Some(Duration::ZERO))
+        .connect("127.0.0.1", 1)
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)));
+}
+
+// ----- commands ----------------------------------------------------------------------------
+
+fn exercise_commands(server: &TestServer) {
+    let mut ftp = login_user(server);
+    let home = ftp.pwd().unwrap();
+
+    let made = ftp.mkd("new dir").unwrap();
+    assert!(made.ends_with("new dir"), "{made}");
+    ftp.cwd("new dir").unwrap();
+    assert!(ftp.pwd().unwrap().ends_with("/new dir"));
+    ftp.cwd("..").unwrap();
+    assert_eq!(ftp.pwd().unwrap(), home);
+
+    let missing = ftp.cwd("no-such-dir").unwrap_err();
+    assert_eq!(missing.code(), Some(550), "{missing:?}");
+    assert!(ftp.is_usable());
+
+    // Upload, inspect, rename, delete.
+    let mut upload = ftp.stor_stream("new dir/file.txt").unwrap();
+    upload.write_all(b"0123456789").unwrap();
+    upload.finish().unwrap();
+    assert_eq!(ftp.size("new dir/file.txt").unwrap(), 10);
+    let modified = ftp.mdtm("new dir/file.txt").unwrap();
+    let age = chrono::Utc::now() - modified;
+    assert!(age.num_seconds().abs() < 3600, "mdtm {modified}");
+    ftp.rename("new dir/file.txt", "new dir/renamed.txt").unwrap();
+    assert_eq!(ftp.nlst(&["new dir"]).unwrap().len(), 1);
+    let err = ftp.rename("new dir/file.txt", "x").unwrap_err();
+    assert!(matches!(err, Error::Permanent(_)), "{err:?}");
+    assert_eq!(ftp.delete("new dir/renamed.txt").unwrap().code, 250);
+    let err = ftp.delete("new dir/renamed.txt").unwrap_err();
+    assert_eq!(err.code(), Some(550));
+    ftp.rmd("new dir").unwrap();
+    assert!(ftp.rmd("new dir").is_err());
+
+    // Missing file.
+    let err = ftp
+        .retrbinary("RETR missing.bin", |_| Ok(()), DEFAULT_BLOCKSIZE, None)
+        .unwrap_err();
+    assert!(matches!(err, Error::Permanent(ref r) if r.code == 550), "{err:?}");
+    assert_eq!(ftp.size("missing.bin").unwrap_err().code(), Some(550));
+    assert!(ftp.is_usable());
+
+    assert_eq!(ftp.noop().unwrap().code, 200);
+    let syst = ftp.sendcmd("SYST").unwrap();
+    assert_eq!(syst.code, 215);
+    let err = ftp.voidcmd("XYZZY").unwrap_err();
+    assert!(matches!(err, Error::Permanent(_)), "{err:?}");
+
+    let features = ftp.feat().unwrap();
+    assert!(features.contains_key("SIZE"), "{features:?}");
+    assert!(features.contains_key("EPSV"));
+
+    // CR/LF injection is refused before anything is sent; the session goes on.
+    let err = ftp.cwd("x\r\nDELE hello.txt").unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)));
+    assert_eq!(ftp.size("hello.txt").unwrap(), 6);
+
+    assert_eq!(ftp.quit().unwrap().code, 221);
+}
+
+#[test]
+fn commands_vsftpd() {
+    exercise_commands(&vsftpd(Family::V4));
+}
+
+#[test]
+fn commands_pyftpdlib() {
+    let server = pyftpdlib(Family::V4);
+    exercise_commands(&server);
+    let mut ftp = login_user(&server);
+    assert_eq!(ftp.opts("UTF8", Some("ON")).unwrap().class(), 2);
+    assert!(ftp.site("HELP").unwrap().class() == 2);
+}
+
+// ----- transfers -------------------------------------------------------------------------
+
+fn round_trip_big(server: &TestServer, passive: bool) {
+    let data = blob_bytes(BIG);
+    let want = sha256(&data);
+    let mut ftp = login_user(server);
+    ftp.set_pasv(passive);
+    let mut sent = 0usize;
+    let reply = ftp
+        .storbinary(
+            "STOR big.bin",
+            &mut &data[..],
+            DEFAULT_BLOCKSIZE,
+            |block| sent += block.len(),
+            None,
+        )
+        .unwrap();
+    assert_eq!(reply.class(), 2);
+    assert_eq!(sent, BIG);
+    assert_eq!(ftp.size("big.bin").unwrap(), BIG as u64);
+    let on_disk = std::fs::read(server.user_home.join("big.bin")).unwrap();
+    assert_eq!(sha256(&on_disk), want, "server copy differs");
+
+    let mut hasher = Sha256::new();
+    let mut received = 0usize;
+    let mut blocks = 0;
+    ftp.retrbinary(
+        "RETR big.bin",
+        |block| {
+            assert!(block.len() <= DEFAULT_BLOCKSIZE);
+            hasher.update(block);
+            received += block.len();
+            blocks += 1;
+            Ok(())
+        },
+        DEFAULT_BLOCKSIZE,
+        None,
+    )
+    .unwrap();
+    assert_eq!(received, BIG);
+    assert!(blocks >= BIG / DEFAULT_BLOCKSIZE);
+    assert_eq!(hasher.finalize().to_vec(), want);
+    ftp.delete("big.bin").unwrap();
+}
+
+#[test]
+fn big_round_trip_vsftpd_v4_passive() {
+    round_trip_big(&vsftpd(Family::V4), true);
+}
+
+#[test]
+fn big_round_trip_vsftpd_v4_active() {
+    round_trip_big(&vsftpd(Family::V4), false);
+}
+
+#[test]
+fn big_round_trip_vsftpd_v6_passive() {
+    round_trip_big(&vsftpd(Family::V6), true);
+}
+
+#[test]
+fn big_round_trip_vsftpd_v6_active() {
+    round_trip_big(&vsftpd(Family::V6), false);
+}
+
+#[test]
+fn big_round_trip_pyftpdlib_v4_active() {
+    round_trip_big(&pyftpdlib(Family::V4), false);
+}
+
+#[test]
+fn big_round_trip_pyftpdlib_v6_passive() {
+    round_trip_big(&pyftpdlib(Family::V6), true);
+}
+
+#[test]
+fn epsv_on_ipv4_when_preferred() {
+    let server = vsftpd(Family::V4);
+    let mut ftp = FtpStream::builder()
+        .prefer_epsv(true)
+        .timeout(Some(Duration::from_secs(20)))
+        .connect(&server.host, server.port)
+        .unwrap();
+    ftp.login("", "").unwrap();
+    assert_eq!(download_all(&mut ftp, "blob.bin"), blob_bytes(1024 * 1024));
+}
+
+#[test]
+fn rest_resumes_a_partial_download() {
+    for server in [vsftpd(Family::V4), pyftpdlib(Family::V4)] {
+        let mut ftp = login_anon(&server);
+        let whole = blob_bytes(1024 * 1024);
+        // Take the first part with a stream, then stop.
+        let mut first = vec![0u8; 300_000];
+        let mut download = ftp.retr_stream("blob.bin", None).unwrap();
+        download.read_exact(&mut first).unwrap();
+        download.abort().unwrap();
+        assert!(ftp.is_usable());
+        // Resume from where we stopped.
+        let mut rest = Vec::new();
+        ftp.retrbinary(
+            "RETR blob.bin",
+            |block| {
+                rest.extend_from_slice(block);
+                Ok(())
+            },
+            DEFAULT_BLOCKSIZE,
+            Some(first.len() as u64),
+        )
+        .unwrap();
+        first.extend_from_slice(&rest);
+        assert_eq!(first, whole);
+    }
+}
+
+#[test]
+fn rest_resumes_an_upload() {
+    let server = pyftpdlib(Family::V4);
+    let mut ftp = login_user(&server);
+    let data = blob_bytes(200_000);
+    ftp.storbinary("STOR part.bin", &mut &data[..100_000], 8192, |_| {}, None)
+        .unwrap();
+    ftp.storbinary(
+        "STOR part.bin",
+        &mut &data[100_000..],
+        8192,
+        |_| {},
+        Some(100_000),
+    )
+    .unwrap();
+    assert_eq!(std::fs::read(server.user_home.join("part.bin")).unwrap(), data);
+}
+
+#[test]
+fn ascii_round_trip_converts_line_endings() {
+    for server in [vsftpd(Family::V4), pyftpdlib(Family::V4)] {
+        let mut ftp = login_user(&server);
+        let text = b"first line\nsecond line\r\nno newline at end";
+        let mut sent = Vec::new();
+        ftp.storlines("STOR text.txt", &mut &text[..], |line| {
+            sent.extend_from_slice(line)
+        })
+        .unwrap();
+        // On the wire every line ended in CRLF ...
+        assert_eq!(sent, b"first line\r\nsecond line\r\nno newline at end\r\n");
+        // ... and the Unix server stored LF endings.
+        let stored = std::fs::read(server.user_home.join("text.txt")).unwrap();
+        assert_eq!(stored, b"first line\nsecond line\nno newline at end\n");
+        let mut lines = Vec::new();
+        ftp.retrlines("RETR text.txt", |line| lines.push(line.to_string()))
+            .unwrap();
+        assert_eq!(lines, ["first line", "second line", "no newline at end"]);
+        // In binary mode the bytes come back as stored.
+        assert_eq!(download_all(&mut ftp, "text.txt"), stored);
+    }
+}
+
+#[test]
+fn read_and_write_streams() {
+    for server in [vsftpd(Family::V4), pyftpdlib(Family::V6)] {
+        let mut ftp = login_user(&server);
+        let data = blob_bytes(3 * 1024 * 1024 + 17);
+        let mut upload = ftp.stor_stream("streamed.bin").unwrap();
+        for chunk in data.chunks(10_000) {
+            upload.write_all(chunk).unwrap();
+        }
+        assert_eq!(upload.bytes_sent(), data.len() as u64);
+        assert_eq!(upload.finish().unwrap().class(), 2);
+
+        let mut download = ftp.retr_stream("streamed.bin", None).unwrap();
+        let mut back = Vec::new();
+        download.read_to_end(&mut back).unwrap();
+        assert_eq!(download.finish().unwrap().class(), 2);
+        assert_eq!(back, data);
+        ftp.noop().unwrap();
+    }
+}
+
+#[test]
+fn dropped_upload_is_not_reported_complete() {
+    let server = vsftpd(Family::V4);
+    let mut ftp = login_user(&server);
+    {
+        let mut upload = ftp.stor_stream("partial.bin").unwrap();
+        upload.write_all(&[7u8; 100_000]).unwrap();
+        // dropped without finish: aborted
+    }
+    assert!(ftp.is_usable());
+    ftp.noop().unwrap();
+}
+
+#[test]
+fn abort_mid_download_then_next_command_works() {
+    for server in [vsftpd(Family::V4), pyftpdlib(Family::V4)] {
+        let mut ftp = login_user(&server);
+        let data = blob_bytes(BIG);
+        std::fs::write(server.user_home.join("huge.bin"), &data).unwrap();
+        let mut download = ftp.retr_stream("huge.bin", None).unwrap();
+        let mut buf = vec![0u8; 65536];
+        download.read_exact(&mut buf).unwrap();
+        assert_eq!(buf[..], data[..65536]);
+        let reply = download.abort().unwrap();
+        assert!(matches!(reply.code, 225 | 226), "{reply}");
+        assert!(ftp.is_usable());
+        assert_eq!(ftp.pwd().unwrap(), ftp.pwd().unwrap());
+        assert_eq!(download_all(&mut ftp, "hello.txt"), b"hello\n");
+    }
+}
+
+#[test]
+fn abort_through_transfercmd_like_ftplib() {
+    let server = vsftpd(Family::V4);
+    let mut ftp = login_anon(&server);
+    ftp.voidcmd("TYPE I").unwrap();
+    let (mut conn, size) = ftp.ntransfercmd("RETR blob.bin", None).unwrap();
+    assert_eq!(size, Some(1024 * 1024));
+    let mut first = [0u8; 1000];
+    conn.read_exact(&mut first).unwrap();
+    drop(conn);
+    let reply = ftp.abort().unwrap();
+    assert!(matches!(reply.code, 225 | 226), "{reply}");
+    ftp.noop().unwrap();
+}
+
+#[test]
+fn finish_before_the_end_is_an_error() {
+    let server = vsftpd(Family::V4);
+    let mut ftp = login_user(&server);
+    std::fs::write(server.user_home.join("huge.bin"), blob_bytes(BIG)).unwrap();
+    let mut download = ftp.retr_stream("huge.bin", None).unwrap();
+    let mut buf = [0u8; 1000];
+    download.read_exact(&mut buf).unwrap();
+    // The server could not send the rest: it must not report success.
+    let err = download.finish().unwrap_err();
+    assert!(matches!(err, Error::Temporary(_) | Error::TransferIncomplete { .. }), "{err:?}");
+}
+
+// ----- listings ----------------------------------------------------------------------------
+
+#[test]
+fn listings() {
+    for server in [vsftpd(Family::V4), pyftpdlib(Family::V4)] {
+        let mut ftp = login_anon(&server);
+        let mut names = ftp.nlst(&[]).unwrap();
+        names.sort();
+        for want in ["blob.bin", "café.txt", "empty", "readme.txt", "sub", "with space.txt"] {
+            assert!(names.iter().any(|n| n == want), "{want} missing from {names:?}");
+        }
+        let lines = ftp.dir(&[]).unwrap();
+        assert!(lines.iter().any(|l| l.ends_with(" with space.txt")), "{lines:?}");
+        assert!(lines.iter().any(|l| l.starts_with('d') && l.ends_with(" sub")));
+        assert!(ftp.nlst(&["empty"]).unwrap().is_empty());
+        assert_eq!(ftp.nlst(&["sub"]).unwrap().len(), 1);
+    }
+}
+
+#[test]
+fn mlsd_pyftpdlib() {
+    let server = pyftpdlib(Family::V4);
+    let mut ftp = login_anon(&server);
+    let entries = ftp.mlsd("", &["type", "size", "modify"]).unwrap();
+    let blob = entries
+        .iter()
+        .find(|(name, _)| name == "blob.bin")
+        .expect("blob.bin listed");
+    assert_eq!(blob.1["type"], "file");
+    assert_eq!(blob.1["size"], (1024 * 1024).to_string());
+    let sub = entries.iter().find(|(name, _)| name == "sub").unwrap();
+    assert_eq!(sub.1["type"], "dir");
+    assert!(entries.iter().any(|(name, _)| name == "with space.txt"));
+}
+
+#[test]
+fn mlsd_unsupported_on_vsftpd() {
+    let server = vsftpd(Family::V4);
+    let mut ftp = login_anon(&server);
+    let err = ftp.mlsd("", &[]).unwrap_err();
+    assert!(matches!(err, Error::Permanent(ref r) if r.code == 500), "{err:?}");
+    assert!(ftp.is_usable());
+    ftp.noop().unwrap();
+}
+
+// ----- lifecycle ---------------------------------------------------------------------------
+
+#[test]
+fn drop_closes_the_connection() {
+    let server = vsftpd(Family::V4);
+    let ftp = login_anon(&server);
+    drop(ftp);
+    let mut ftp = connect(&server);
+    ftp.close();
+    ftp.close();
+    assert!(matches!(ftp.pwd(), Err(Error::InvalidState(_))));
+}
