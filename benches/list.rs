@@ -6,7 +6,9 @@ use std::hint::black_box;
 
 use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use ftplib::list::{parse_list_line, parse_listing, parse_mlsd_listing, parse_mlsx_line, ParseOptions};
+use ftplib::list::{
+    parse_list_line, parse_listing, parse_mlsd_listing, parse_mlsx_line, ParseOptions,
+};
 
 const UNIX: &[&[u8]] = &[
     b"-rw-r--r--    1 1000     1000         1063 Jun 15 10:18 README",
@@ -67,10 +69,14 @@ fn bench(c: &mut Criterion) {
     });
     let unix = joined(UNIX, 125);
     g.throughput(Throughput::Elements(UNIX.len() as u64 * 125));
-    g.bench_function("unix_listing_1000", |b| b.iter(|| black_box(parse_listing(black_box(&unix), &opts))));
+    g.bench_function("unix_listing_1000", |b| {
+        b.iter(|| black_box(parse_listing(black_box(&unix), &opts)))
+    });
     let mlsd = joined(MLSD, 250);
     g.throughput(Throughput::Elements(MLSD.len() as u64 * 250));
-    g.bench_function("mlsd_listing_1000", |b| b.iter(|| black_box(parse_mlsd_listing(black_box(&mlsd)))));
+    g.bench_function("mlsd_listing_1000", |b| {
+        b.iter(|| black_box(parse_mlsd_listing(black_box(&mlsd))))
+    });
     g.finish();
 }
 

@@ -50,7 +50,10 @@ pub fn format_line(line: &Line) -> String {
             out.push('\t');
             out.push_str(&e.size.map_or_else(|| "-".to_string(), |s| s.to_string()));
             out.push('\t');
-            out.push_str(&e.mtime.map_or_else(|| "-".to_string(), |m| m.to_iso_string()));
+            out.push_str(
+                &e.mtime
+                    .map_or_else(|| "-".to_string(), |m| m.to_iso_string()),
+            );
             out.push('\t');
             match &e.link_target {
                 Some(target) => push_escaped(&mut out, target),

@@ -15,7 +15,7 @@ pub(crate) enum Transport {
     Tcp(TcpStream),
     /// TLS through native-tls.
     #[cfg(feature = "native-tls")]
-    NativeTls(Box<native_tls::TlsStream<TcpStream>>),
+    NativeTls(Box<native_tls::TlsStream<crate::tls::NativeSocket>>),
     /// TLS through rustls.
     #[cfg(feature = "rustls")]
     Rustls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
@@ -27,7 +27,7 @@ impl Transport {
         match self {
             Transport::Tcp(s) => s,
             #[cfg(feature = "native-tls")]
-            Transport::NativeTls(s) => s.get_ref(),
+            Transport::NativeTls(s) => &s.get_ref().tcp,
             #[cfg(feature = "rustls")]
             Transport::Rustls(s) => &s.sock,
         }
@@ -44,7 +44,7 @@ impl Read for Transport {
         match self {
             Transport::Tcp(s) => s.read(buf),
             #[cfg(feature = "native-tls")]
-            Transport::NativeTls(s) => s.read(buf),
+            Transport::NativeTls(s) => crate::tls::native_read(s, buf),
             #[cfg(feature = "rustls")]
             Transport::Rustls(s) => s.read(buf),
         }

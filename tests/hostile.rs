@@ -20,7 +20,7 @@ use scripted::{
 const TIMEOUT: Duration = Duration::from_millis(500);
 
 /// Slack for a loaded machine: every call must return within `TIMEOUT + MARGIN`.
-const MARGIN: Duration = Duration::from_millis(1500);
+const MARGIN: Duration = Duration::from_millis(1000);
 
 fn builder() -> Builder {
     FtpStream::builder().timeout(Some(TIMEOUT))

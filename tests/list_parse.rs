@@ -72,18 +72,28 @@ lrwxrwxrwx    1 0        0               7 Jan 01 00:00 bin -> usr/bin\r
 fn vsftpd_listing() {
     let lines = parse_listing(VSFTPD, &opts());
     assert_eq!(lines.len(), 5);
-    assert_eq!(lines[0], Line::Skipped { raw: b"total 24".to_vec(), reason: SkipReason::Total(24) });
+    assert_eq!(
+        lines[0],
+        Line::Skipped {
+            raw: b"total 24".to_vec(),
+            reason: SkipReason::Total(24)
+        }
+    );
     let entries: Vec<_> = lines.iter().filter_map(Line::entry).collect();
     let names: Vec<_> = entries.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["pub", "README", "bin", " leading space"]);
     assert_eq!(entries[0].kind, Kind::Dir);
     assert_eq!(entries[2].link_target.as_deref(), Some("usr/bin"));
-    assert_eq!(entries[3].mtime.unwrap().to_iso_string(), "2024-03-09T23:59");
+    assert_eq!(
+        entries[3].mtime.unwrap().to_iso_string(),
+        "2024-03-09T23:59"
+    );
 }
 
 #[test]
 fn mixed_garbage_is_kept() {
-    let data = b"drwxr-xr-x 2 u g 4096 Jun 15  2020 ok\nls: cannot open directory .: Permission denied\n";
+    let data =
+        b"drwxr-xr-x 2 u g 4096 Jun 15  2020 ok\nls: cannot open directory .: Permission denied\n";
     let lines = parse_listing(data, &opts());
     assert_eq!(lines.len(), 2);
     match &lines[1] {
@@ -98,7 +108,14 @@ fn mixed_garbage_is_kept() {
 #[test]
 fn mlsd_listing() {
     let data = b"type=cdir;perm=el;unique=1; .\r\ntype=pdir; ..\r\ntype=file;size=10;modify=20240101000000; x\r\n";
-    let entries: Vec<_> = parse_mlsd_listing(data).into_iter().filter_map(Line::into_entry).collect();
-    let real: Vec<_> = entries.iter().filter(|e| !e.is_self_or_parent()).map(|e| e.name.as_str()).collect();
+    let entries: Vec<_> = parse_mlsd_listing(data)
+        .into_iter()
+        .filter_map(Line::into_entry)
+        .collect();
+    let real: Vec<_> = entries
+        .iter()
+        .filter(|e| !e.is_self_or_parent())
+        .map(|e| e.name.as_str())
+        .collect();
     assert_eq!(real, ["x"]);
 }

@@ -101,7 +101,7 @@ fn connect_by_name_and_ipv6() {
     let mut ftp = FtpStream::connect(&server.host, server.port).unwrap();
     assert!(ftp.peer_addr().is_ipv6());
     ftp.login("", "").unwrap();
-    assert_eq!(ftp.nlst(&[]).unwrap().contains(&"readme.txt".to_string()), true);
+    assert!(ftp.nlst(&[]).unwrap().contains(&"readme.txt".to_string()));
 
     let server = pyftpdlib(Family::V4);
     let mut ftp = FtpStream::connect("localhost", server.port)

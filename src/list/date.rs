@@ -2,7 +2,9 @@
 
 use std::sync::OnceLock;
 
-use chrono::{Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
+use chrono::{
+    Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
+};
 
 use super::lex::{all_digits, parse_small, Tokens};
 use super::{ErrorKind, Mtime, ParseOptions, Precision};
@@ -57,67 +59,255 @@ impl RawDate {
 // months.
 const MONTHS: &[(&str, u32)] = &[
     // English
-    ("january", 1), ("february", 2), ("march", 3), ("april", 4), ("june", 6), ("july", 7),
-    ("august", 8), ("sept", 9), ("september", 9), ("october", 10), ("november", 11),
+    ("january", 1),
+    ("february", 2),
+    ("march", 3),
+    ("april", 4),
+    ("june", 6),
+    ("july", 7),
+    ("august", 8),
+    ("sept", 9),
+    ("september", 9),
+    ("october", 10),
+    ("november", 11),
     ("december", 12),
     // German
-    ("jän", 1), ("januar", 1), ("jänner", 1), ("februar", 2), ("mär", 3), ("mrz", 3),
-    ("märz", 3), ("mai", 5), ("juni", 6), ("juli", 7), ("okt", 10), ("oktober", 10), ("dez", 12),
+    ("jän", 1),
+    ("januar", 1),
+    ("jänner", 1),
+    ("februar", 2),
+    ("mär", 3),
+    ("mrz", 3),
+    ("märz", 3),
+    ("mai", 5),
+    ("juni", 6),
+    ("juli", 7),
+    ("okt", 10),
+    ("oktober", 10),
+    ("dez", 12),
     ("dezember", 12),
     // French
-    ("janv", 1), ("janvier", 1), ("févr", 2), ("fév", 2), ("fevr", 2), ("fev", 2),
-    ("février", 2), ("fevrier", 2), ("mars", 3), ("avr", 4), ("avril", 4), ("juin", 6),
-    ("juil", 7), ("juillet", 7), ("août", 8), ("aout", 8), ("aoû", 8), ("aou", 8),
-    ("septembre", 9), ("octobre", 10), ("novembre", 11), ("déc", 12), ("décembre", 12),
+    ("janv", 1),
+    ("janvier", 1),
+    ("févr", 2),
+    ("fév", 2),
+    ("fevr", 2),
+    ("fev", 2),
+    ("février", 2),
+    ("fevrier", 2),
+    ("mars", 3),
+    ("avr", 4),
+    ("avril", 4),
+    ("juin", 6),
+    ("juil", 7),
+    ("juillet", 7),
+    ("août", 8),
+    ("aout", 8),
+    ("aoû", 8),
+    ("aou", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("déc", 12),
+    ("décembre", 12),
     ("decembre", 12),
     // Spanish
-    ("ene", 1), ("enero", 1), ("febrero", 2), ("marzo", 3), ("abr", 4), ("abril", 4),
-    ("mayo", 5), ("junio", 6), ("julio", 7), ("ago", 8), ("agosto", 8), ("set", 9),
-    ("septiembre", 9), ("setiembre", 9), ("octubre", 10), ("noviembre", 11), ("dic", 12),
+    ("ene", 1),
+    ("enero", 1),
+    ("febrero", 2),
+    ("marzo", 3),
+    ("abr", 4),
+    ("abril", 4),
+    ("mayo", 5),
+    ("junio", 6),
+    ("julio", 7),
+    ("ago", 8),
+    ("agosto", 8),
+    ("set", 9),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("octubre", 10),
+    ("noviembre", 11),
+    ("dic", 12),
     ("diciembre", 12),
     // Italian
-    ("gen", 1), ("gennaio", 1), ("febbraio", 2), ("aprile", 4), ("mag", 5), ("maggio", 5),
-    ("giu", 6), ("giugno", 6), ("lug", 7), ("luglio", 7), ("settembre", 9), ("ott", 10),
-    ("ottobre", 10), ("dicembre", 12),
+    ("gen", 1),
+    ("gennaio", 1),
+    ("febbraio", 2),
+    ("aprile", 4),
+    ("mag", 5),
+    ("maggio", 5),
+    ("giu", 6),
+    ("giugno", 6),
+    ("lug", 7),
+    ("luglio", 7),
+    ("settembre", 9),
+    ("ott", 10),
+    ("ottobre", 10),
+    ("dicembre", 12),
     // Portuguese
-    ("janeiro", 1), ("fevereiro", 2), ("março", 3), ("maio", 5), ("junho", 6), ("julho", 7),
-    ("setembro", 9), ("out", 10), ("outubro", 10), ("novembro", 11), ("dezembro", 12),
+    ("janeiro", 1),
+    ("fevereiro", 2),
+    ("março", 3),
+    ("maio", 5),
+    ("junho", 6),
+    ("julho", 7),
+    ("setembro", 9),
+    ("out", 10),
+    ("outubro", 10),
+    ("novembro", 11),
+    ("dezembro", 12),
     // Dutch
-    ("januari", 1), ("februari", 2), ("maart", 3), ("mrt", 3), ("mei", 5), ("augustus", 8),
+    ("januari", 1),
+    ("februari", 2),
+    ("maart", 3),
+    ("mrt", 3),
+    ("mei", 5),
+    ("augustus", 8),
     // Swedish, Danish, Norwegian
-    ("maj", 5), ("januar", 1), ("marts", 3), ("mars", 3), ("augusti", 8), ("desember", 12),
+    ("maj", 5),
+    ("januar", 1),
+    ("marts", 3),
+    ("mars", 3),
+    ("augusti", 8),
+    ("desember", 12),
     // Finnish
-    ("tammi", 1), ("tammikuu", 1), ("helmi", 2), ("helmikuu", 2), ("maalis", 3),
-    ("maaliskuu", 3), ("huhti", 4), ("huhtikuu", 4), ("touko", 5), ("toukokuu", 5),
-    ("kesä", 6), ("kesäkuu", 6), ("heinä", 7), ("heinäkuu", 7), ("elo", 8), ("elokuu", 8),
-    ("syys", 9), ("syyskuu", 9), ("loka", 10), ("lokakuu", 10), ("marras", 11),
-    ("marraskuu", 11), ("joulu", 12), ("joulukuu", 12),
+    ("tammi", 1),
+    ("tammikuu", 1),
+    ("helmi", 2),
+    ("helmikuu", 2),
+    ("maalis", 3),
+    ("maaliskuu", 3),
+    ("huhti", 4),
+    ("huhtikuu", 4),
+    ("touko", 5),
+    ("toukokuu", 5),
+    ("kesä", 6),
+    ("kesäkuu", 6),
+    ("heinä", 7),
+    ("heinäkuu", 7),
+    ("elo", 8),
+    ("elokuu", 8),
+    ("syys", 9),
+    ("syyskuu", 9),
+    ("loka", 10),
+    ("lokakuu", 10),
+    ("marras", 11),
+    ("marraskuu", 11),
+    ("joulu", 12),
+    ("joulukuu", 12),
     // Polish
-    ("sty", 1), ("lut", 2), ("kwi", 4), ("cze", 6), ("lip", 7), ("sie", 8), ("wrz", 9),
-    ("paź", 10), ("paz", 10), ("lis", 11), ("gru", 12),
+    ("sty", 1),
+    ("lut", 2),
+    ("kwi", 4),
+    ("cze", 6),
+    ("lip", 7),
+    ("sie", 8),
+    ("wrz", 9),
+    ("paź", 10),
+    ("paz", 10),
+    ("lis", 11),
+    ("gru", 12),
     // Czech
-    ("led", 1), ("úno", 2), ("bře", 3), ("dub", 4), ("kvě", 5), ("čvn", 6), ("čer", 6),
-    ("čvc", 7), ("čec", 7), ("srp", 8), ("zář", 9), ("říj", 10), ("pro", 12),
+    ("led", 1),
+    ("úno", 2),
+    ("bře", 3),
+    ("dub", 4),
+    ("kvě", 5),
+    ("čvn", 6),
+    ("čer", 6),
+    ("čvc", 7),
+    ("čec", 7),
+    ("srp", 8),
+    ("zář", 9),
+    ("říj", 10),
+    ("pro", 12),
     // Hungarian
-    ("febr", 2), ("márc", 3), ("ápr", 4), ("máj", 5), ("jún", 6), ("júl", 7), ("szept", 9),
-    ("január", 1), ("február", 2), ("március", 3), ("április", 4), ("május", 5),
-    ("június", 6), ("július", 7), ("augusztus", 8), ("szeptember", 9), ("október", 10),
+    ("febr", 2),
+    ("márc", 3),
+    ("ápr", 4),
+    ("máj", 5),
+    ("jún", 6),
+    ("júl", 7),
+    ("szept", 9),
+    ("január", 1),
+    ("február", 2),
+    ("március", 3),
+    ("április", 4),
+    ("május", 5),
+    ("június", 6),
+    ("július", 7),
+    ("augusztus", 8),
+    ("szeptember", 9),
+    ("október", 10),
     // Romanian
-    ("ian", 1), ("iun", 6), ("iul", 7), ("noi", 11),
+    ("ian", 1),
+    ("iun", 6),
+    ("iul", 7),
+    ("noi", 11),
     // Turkish
-    ("oca", 1), ("şub", 2), ("nis", 4), ("haz", 6), ("tem", 7), ("ağu", 8), ("eyl", 9),
-    ("eki", 10), ("kas", 11), ("ara", 12),
+    ("oca", 1),
+    ("şub", 2),
+    ("nis", 4),
+    ("haz", 6),
+    ("tem", 7),
+    ("ağu", 8),
+    ("eyl", 9),
+    ("eki", 10),
+    ("kas", 11),
+    ("ara", 12),
     // Russian (nominative and genitive, abbreviated)
-    ("янв", 1), ("января", 1), ("январь", 1), ("фев", 2), ("февр", 2), ("февраля", 2),
-    ("февраль", 2), ("мар", 3), ("марта", 3), ("март", 3), ("апр", 4), ("апреля", 4),
-    ("апрель", 4), ("май", 5), ("мая", 5), ("июн", 6), ("июня", 6), ("июнь", 6), ("июл", 7),
-    ("июля", 7), ("июль", 7), ("авг", 8), ("августа", 8), ("август", 8), ("сен", 9),
-    ("сент", 9), ("сентября", 9), ("сентябрь", 9), ("окт", 10), ("октября", 10),
-    ("октябрь", 10), ("ноя", 11), ("нояб", 11), ("ноября", 11), ("ноябрь", 11), ("дек", 12),
-    ("декабря", 12), ("декабрь", 12),
+    ("янв", 1),
+    ("января", 1),
+    ("январь", 1),
+    ("фев", 2),
+    ("февр", 2),
+    ("февраля", 2),
+    ("февраль", 2),
+    ("мар", 3),
+    ("марта", 3),
+    ("март", 3),
+    ("апр", 4),
+    ("апреля", 4),
+    ("апрель", 4),
+    ("май", 5),
+    ("мая", 5),
+    ("июн", 6),
+    ("июня", 6),
+    ("июнь", 6),
+    ("июл", 7),
+    ("июля", 7),
+    ("июль", 7),
+    ("авг", 8),
+    ("августа", 8),
+    ("август", 8),
+    ("сен", 9),
+    ("сент", 9),
+    ("сентября", 9),
+    ("сентябрь", 9),
+    ("окт", 10),
+    ("октября", 10),
+    ("октябрь", 10),
+    ("ноя", 11),
+    ("нояб", 11),
+    ("ноября", 11),
+    ("ноябрь", 11),
+    ("дек", 12),
+    ("декабря", 12),
+    ("декабрь", 12),
     // Ukrainian
-    ("січ", 1), ("лют", 2), ("бер", 3), ("кві", 4), ("тра", 5), ("чер", 6), ("лип", 7),
-    ("сер", 8), ("вер", 9), ("жов", 10), ("лис", 11), ("гру", 12),
+    ("січ", 1),
+    ("лют", 2),
+    ("бер", 3),
+    ("кві", 4),
+    ("тра", 5),
+    ("чер", 6),
+    ("лип", 7),
+    ("сер", 8),
+    ("вер", 9),
+    ("жов", 10),
+    ("лис", 11),
+    ("гру", 12),
 ];
 
 /// A month name in any of the supported languages, case-insensitive, with or without a
@@ -164,7 +354,11 @@ pub(crate) fn month_name(tok: &[u8]) -> Option<u32> {
         }
         n = tok.len();
     } else {
-        for c in std::str::from_utf8(tok).ok()?.chars().flat_map(char::to_lowercase) {
+        for c in std::str::from_utf8(tok)
+            .ok()?
+            .chars()
+            .flat_map(char::to_lowercase)
+        {
             let len = c.len_utf8();
             c.encode_utf8(buf.get_mut(n..n + len)?);
             n += len;
@@ -179,7 +373,8 @@ pub(crate) fn month_name(tok: &[u8]) -> Option<u32> {
 }
 
 fn letter_index(b: u8) -> Option<usize> {
-    b.is_ascii_alphabetic().then(|| usize::from(b.to_ascii_lowercase() - b'a'))
+    b.is_ascii_alphabetic()
+        .then(|| usize::from(b.to_ascii_lowercase() - b'a'))
 }
 
 struct MonthTable {
@@ -235,7 +430,9 @@ fn day_tok(tok: &[u8]) -> Option<(u32, bool)> {
 /// A four-digit year.
 fn year4(tok: &[u8]) -> Option<i32> {
     if tok.len() == 4 {
-        parse_small(tok, 4).and_then(|y| i32::try_from(y).ok()).filter(|&y| y >= 1)
+        parse_small(tok, 4)
+            .and_then(|y| i32::try_from(y).ok())
+            .filter(|&y| y >= 1)
     } else {
         None
     }
@@ -259,7 +456,7 @@ fn year_prefix(tok: &[u8]) -> Option<i32> {
     year4(digits)
 }
 
-fn take_digits<'a>(s: &mut &'a [u8], max: usize) -> Option<u32> {
+fn take_digits(s: &mut &[u8], max: usize) -> Option<u32> {
     let n = s.iter().take_while(|c| c.is_ascii_digit()).count();
     let v = parse_small(&s[..n], max)?;
     *s = &s[n..];
@@ -304,21 +501,25 @@ fn valid_md(y: Option<i32>, m: u32, d: u32) -> Option<(Option<i32>, u32, u32)> {
 /// year) and CJK `YYYY年M月D日`. A month/day pair in the wrong order is swapped when only the
 /// swapped order is a valid date.
 pub(crate) fn numeric_date(tok: &[u8]) -> Option<(Option<i32>, u32, u32)> {
-    if !tok.first()?.is_ascii_digit() {
+    let n0 = tok.iter().take_while(|c| c.is_ascii_digit()).count();
+    let sep = *tok.get(n0)?;
+    if n0 == 0 {
         return None;
     }
-    if !tok.is_ascii() {
-        return cjk_full_date(tok);
-    }
-    let sep = *tok.iter().find(|c| !c.is_ascii_digit())?;
     if !matches!(sep, b'-' | b'/' | b'.') {
-        return None;
+        return if sep >= 0x80 {
+            cjk_full_date(tok)
+        } else {
+            None
+        };
     }
-    let mut parts = tok.split(|&c| c == sep);
-    let p0 = parts.next()?;
-    let p1 = parts.next()?;
-    let p2 = parts.next();
-    if parts.next().is_some() {
+    let p0 = &tok[..n0];
+    let rest = &tok[n0 + 1..];
+    let (p1, p2) = match rest.iter().position(|&c| c == sep) {
+        Some(k) => (&rest[..k], Some(&rest[k + 1..])),
+        None => (rest, None),
+    };
+    if p2.is_some_and(|p| p.contains(&sep)) {
         return None;
     }
     let Some(p2) = p2 else {
@@ -424,14 +625,15 @@ pub(crate) fn parse_time_ampm(tok: &[u8], next: Option<&[u8]>) -> Option<(RawTim
         };
         Some(t)
     }
-    if let Some(t) = parse_time(tok) {
-        if let Some((b"", pm)) = next.and_then(split_ampm) {
-            return Some((to_24(t, pm)?, true));
-        }
-        return Some((t, false));
+    if tok.last()?.is_ascii_alphabetic() {
+        let (body, pm) = split_ampm(tok)?;
+        return Some((to_24(parse_time(body)?, pm)?, false));
     }
-    let (body, pm) = split_ampm(tok)?;
-    Some((to_24(parse_time(body)?, pm)?, false))
+    let t = parse_time(tok)?;
+    if let Some((b"", pm)) = next.and_then(split_ampm) {
+        return Some((to_24(t, pm)?, true));
+    }
+    Some((t, false))
 }
 
 /// A UTC offset token: `+HHMM`, `-HHMM`, `+HH:MM`.
@@ -463,6 +665,10 @@ pub(crate) fn match_at(t: &Tokens<'_>, i: usize) -> Option<(RawDate, usize)> {
         let (day, comma) = day_tok(t.get(i + 1)?)?;
         let month = month_name(a)?;
         return time_or_year(t, i + 2, RawDate::new(None, month, day), comma);
+    }
+    if a.len() > 2 && all_digits(a) {
+        // A size or numeric id: no date starts with three or more bare digits.
+        return None;
     }
     if let Some((year, month, day)) = numeric_date(a) {
         let mut d = RawDate::new(year, month, day);
@@ -538,14 +744,23 @@ fn time_or_year(t: &Tokens<'_>, j: usize, mut d: RawDate, comma: bool) -> Option
     Some((d, j + 1))
 }
 
-/// The latest year, not after `now`'s year + 1, for which `month`/`day` is a valid date no
-/// more than one day after `now` (both server-local). Looks back at most 8 years (for Feb 29).
+/// The latest year for which `month`/`day` is a valid date no more than one day after `now`
+/// (both server-local). Looks back at most 8 years (for Feb 29).
 fn infer_year(month: u32, day: u32, time: NaiveTime, now: NaiveDateTime) -> Option<i32> {
     let limit = now.checked_add_signed(Duration::days(1))?;
-    let this = now.year();
-    (this - 8..=this + 1).rev().find(|&y| {
-        NaiveDate::from_ymd_opt(y, month, day).is_some_and(|date| date.and_time(time) <= limit)
-    })
+    // In `limit`'s year the date is early enough exactly when it sorts before `limit`; in any
+    // earlier year it always is.
+    let mut year = limit.year();
+    if (month, day, time) > (limit.month(), limit.day(), limit.time()) {
+        year -= 1;
+    }
+    for _ in 0..8 {
+        if NaiveDate::from_ymd_opt(year, month, day).is_some() {
+            return Some(year);
+        }
+        year -= 1;
+    }
+    None
 }
 
 /// The modification time of a date read from a LIST line.
@@ -568,11 +783,17 @@ pub(crate) fn to_mtime(d: &RawDate, opts: &ParseOptions) -> Result<Mtime, ErrorK
     let (year, year_inferred) = match d.year {
         Some(y) => (y, false),
         None => {
-            let now = opts.now.naive_utc().checked_add_signed(Duration::seconds(
-                i64::from(opts.server_offset.local_minus_utc()),
-            ));
+            let now = opts
+                .now
+                .naive_utc()
+                .checked_add_signed(Duration::seconds(i64::from(
+                    opts.server_offset.local_minus_utc(),
+                )));
             let now = now.ok_or(ErrorKind::BadDate)?;
-            (infer_year(d.month, d.day, time, now).ok_or(ErrorKind::BadDate)?, true)
+            (
+                infer_year(d.month, d.day, time, now).ok_or(ErrorKind::BadDate)?,
+                true,
+            )
         }
     };
     let date = NaiveDate::from_ymd_opt(year, d.month, d.day).ok_or(ErrorKind::BadDate)?;
@@ -606,7 +827,11 @@ pub(crate) fn mlsd_time(v: &[u8]) -> Option<Mtime> {
     } else {
         (0, 0)
     };
-    let s = if main.len() == 14 { num(12..14)?.min(59) } else { 0 };
+    let s = if main.len() == 14 {
+        num(12..14)?.min(59)
+    } else {
+        0
+    };
     let (nanos, digits) = match frac {
         Some(f) if main.len() == 14 => parse_fraction(f)?,
         Some(_) => return None,
@@ -652,15 +877,23 @@ mod tests {
 
     #[test]
     fn times() {
-        assert_eq!(parse_time(b"9:05").map(|t| (t.hour, t.minute)), Some((9, 5)));
+        assert_eq!(
+            parse_time(b"9:05").map(|t| (t.hour, t.minute)),
+            Some((9, 5))
+        );
         assert_eq!(parse_time(b"23:59:60").and_then(|t| t.second), Some(60));
-        assert_eq!(parse_time(b"12:00:01.123456789123").map(|t| (t.nanos, t.frac_digits)), Some((123456789, 9)));
+        assert_eq!(
+            parse_time(b"12:00:01.123456789123").map(|t| (t.nanos, t.frac_digits)),
+            Some((123456789, 9))
+        );
         assert!(parse_time(b"24:00").is_none());
         assert!(parse_time(b"12:0").is_none());
         assert!(parse_time(b"12:000").is_none());
         assert!(parse_time(b"12:00:").is_none());
         assert!(parse_time(b"12:00.5").is_none());
-        let ampm = |a: &[u8], b: Option<&[u8]>| parse_time_ampm(a, b).map(|(t, used)| (t.hour, t.minute, used));
+        let ampm = |a: &[u8], b: Option<&[u8]>| {
+            parse_time_ampm(a, b).map(|(t, used)| (t.hour, t.minute, used))
+        };
         assert_eq!(ampm(b"12:05AM", None), Some((0, 5, false)));
         assert_eq!(ampm(b"12:05pm", None), Some((12, 5, false)));
         assert_eq!(ampm(b"01:05P", None), Some((13, 5, false)));
@@ -680,8 +913,14 @@ mod tests {
         assert_eq!(numeric_date(b"05-Mar-03"), Some((Some(2003), 3, 5)));
         assert_eq!(numeric_date(b"2003/03/05"), Some((Some(2003), 3, 5)));
         assert_eq!(numeric_date(b"03-05"), Some((None, 3, 5)));
-        assert_eq!(numeric_date("2003年3月5日".as_bytes()), Some((Some(2003), 3, 5)));
-        assert_eq!(numeric_date("2003년12월25일".as_bytes()), Some((Some(2003), 12, 25)));
+        assert_eq!(
+            numeric_date("2003年3月5日".as_bytes()),
+            Some((Some(2003), 3, 5))
+        );
+        assert_eq!(
+            numeric_date("2003년12월25일".as_bytes()),
+            Some((Some(2003), 12, 25))
+        );
         assert_eq!(numeric_date(b"13-13-20"), None);
         assert_eq!(numeric_date(b"1.5"), None);
         assert_eq!(numeric_date(b"1-2-3-4"), None);
@@ -690,13 +929,19 @@ mod tests {
 
     #[test]
     fn year_inference() {
-        let now = NaiveDate::from_ymd_opt(2024, 3, 10).unwrap().and_hms_opt(12, 0, 0).unwrap();
+        let now = NaiveDate::from_ymd_opt(2024, 3, 10)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap();
         let t = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
         assert_eq!(infer_year(3, 11, t, now), Some(2024));
         assert_eq!(infer_year(3, 12, t, now), Some(2023));
         assert_eq!(infer_year(2, 29, t, now), Some(2024));
         assert_eq!(infer_year(12, 31, t, now), Some(2023));
-        let now = NaiveDate::from_ymd_opt(2023, 12, 31).unwrap().and_hms_opt(23, 30, 0).unwrap();
+        let now = NaiveDate::from_ymd_opt(2023, 12, 31)
+            .unwrap()
+            .and_hms_opt(23, 30, 0)
+            .unwrap();
         assert_eq!(infer_year(1, 1, t, now), Some(2024));
         assert_eq!(infer_year(2, 29, t, now), Some(2020));
     }
@@ -704,8 +949,14 @@ mod tests {
     #[test]
     fn mlsd_times() {
         let iso = |v: &[u8]| mlsd_time(v).map(|m| m.to_iso_string());
-        assert_eq!(iso(b"20200101120000").as_deref(), Some("2020-01-01T12:00:00"));
-        assert_eq!(iso(b"20200101120000.123").as_deref(), Some("2020-01-01T12:00:00.123"));
+        assert_eq!(
+            iso(b"20200101120000").as_deref(),
+            Some("2020-01-01T12:00:00")
+        );
+        assert_eq!(
+            iso(b"20200101120000.123").as_deref(),
+            Some("2020-01-01T12:00:00.123")
+        );
         assert_eq!(iso(b"202001011200").as_deref(), Some("2020-01-01T12:00"));
         assert_eq!(iso(b"20200101").as_deref(), Some("2020-01-01"));
         assert_eq!(iso(b"20200230120000"), None);

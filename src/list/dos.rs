@@ -6,19 +6,28 @@ use super::{Entry, ErrorKind, Format, Kind, ParseOptions, Special};
 
 /// Parses a DOS line. `None` when the line does not start with a dated DOS prefix (a date with
 /// a year, then a time), so other formats can be tried.
-pub(crate) fn try_parse(line: &[u8], opts: &ParseOptions) -> Option<Result<Entry, ErrorKind>> {
-    let t = Tokens::new(line);
+pub(crate) fn try_parse(
+    line: &[u8],
+    t: &Tokens<'_>,
+    opts: &ParseOptions,
+) -> Option<Result<Entry, ErrorKind>> {
     let (year, month, day) = date::numeric_date(t.get(0)?)?;
     year?;
     let (time, used_next) = date::parse_time_ampm(t.get(1)?, t.get(2))?;
-    Some(parse_rest(line, &t, 2 + usize::from(used_next), RawDate {
-        year,
-        month,
-        day,
-        time: Some(time),
-        offset: None,
-        numeric_md: false,
-    }, opts))
+    Some(parse_rest(
+        line,
+        t,
+        2 + usize::from(used_next),
+        RawDate {
+            year,
+            month,
+            day,
+            time: Some(time),
+            offset: None,
+            numeric_md: false,
+        },
+        opts,
+    ))
 }
 
 fn parse_rest(
@@ -44,7 +53,9 @@ fn parse_rest(
         };
         (kind, None)
     } else {
-        let size = parse_u64(tok).or_else(|| parse_grouped(tok)).ok_or(ErrorKind::BadSize)?;
+        let size = parse_u64(tok)
+            .or_else(|| parse_grouped(tok))
+            .ok_or(ErrorKind::BadSize)?;
         (Kind::File, Some(size))
     };
     // IIS pads `<DIR>` to 14 columns and puts one space before the name; after a size there is
@@ -52,7 +63,11 @@ fn parse_rest(
     // blanks before the name are skipped.
     let end = t.end(k);
     let blanks = line[end..].iter().take_while(|&&b| is_ws(b)).count();
-    let want = if marker { 15usize.saturating_sub(tok.len()).max(1) } else { 1 };
+    let want = if marker {
+        15usize.saturating_sub(tok.len()).max(1)
+    } else {
+        1
+    };
     let skip = if blanks >= want { want } else { blanks };
     let name = &line[end + skip..];
     if name.is_empty() || blanks == 0 {
@@ -60,12 +75,10 @@ fn parse_rest(
     }
     // `link [target]` for symlinks and junctions.
     let (name, target) = match kind {
-        Kind::Symlink if name.ends_with(b"]") => {
-            match name.windows(2).rposition(|w| w == b" [") {
-                Some(p) if p > 0 => (&name[..p], Some(&name[p + 2..name.len() - 1])),
-                _ => (name, None),
-            }
-        }
+        Kind::Symlink if name.ends_with(b"]") => match name.windows(2).rposition(|w| w == b" [") {
+            Some(p) if p > 0 => (&name[..p], Some(&name[p + 2..name.len() - 1])),
+            _ => (name, None),
+        },
         _ => (name, None),
     };
     let mtime = date::to_mtime(&date, opts)?;

@@ -8,9 +8,13 @@ use chrono::{DateTime, Offset, Utc};
 use super::lex::{parse_octal, parse_u64};
 use super::{Entry, ErrorKind, Format, Kind, Mtime, Precision, Special};
 
-pub(crate) fn parse(line: &[u8], start: usize) -> Result<Entry, ErrorKind> {
-    let body = &line[start + 1..];
-    let tab = body.iter().position(|&b| b == b'\t').ok_or(ErrorKind::NoName)?;
+pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
+    let start = line.iter().position(|&b| b == b'+').unwrap_or(0);
+    let body = line.get(start + 1..).unwrap_or_default();
+    let tab = body
+        .iter()
+        .position(|&b| b == b'\t')
+        .ok_or(ErrorKind::NoName)?;
     let name = &body[tab + 1..];
     if name.is_empty() {
         return Err(ErrorKind::NoName);
@@ -24,7 +28,9 @@ pub(crate) fn parse(line: &[u8], start: usize) -> Result<Entry, ErrorKind> {
             Some((b's', v)) => size = Some(parse_u64(v).ok_or(ErrorKind::BadSize)?),
             Some((b'm', v)) => {
                 let secs = parse_u64(v).and_then(|s| i64::try_from(s).ok());
-                let time = secs.and_then(|s| DateTime::from_timestamp(s, 0)).ok_or(ErrorKind::BadDate)?;
+                let time = secs
+                    .and_then(|s| DateTime::from_timestamp(s, 0))
+                    .ok_or(ErrorKind::BadDate)?;
                 mtime = Some(Mtime {
                     time: time.with_timezone(&Utc.fix()),
                     precision: Precision::Second,

@@ -6,41 +6,108 @@
 pub(crate) const MAX_TOKENS: usize = 14;
 
 pub(crate) fn is_ws(b: u8) -> bool {
-    b == b' ' || b == b'\t'
+    // Most bytes are above the space: one comparison for them.
+    b <= b' ' && (b == b' ' || b == b'\t')
 }
 
-/// The first `MAX_TOKENS` runs of non-blank bytes of a line, as byte ranges.
+const ONES: u64 = u64::from_le_bytes([1; 8]);
+const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+const TABS: u64 = u64::from_le_bytes([b'\t'; 8]);
+
+/// Eight bytes at `i`, little-endian, if there are eight.
+fn word_at(line: &[u8], i: usize) -> Option<u64> {
+    let chunk: [u8; 8] = line.get(i..i.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_le_bytes(chunk))
+}
+
+/// The high bit of each zero byte of `v`; the lowest one set is exactly the first zero byte.
+fn zero_bytes(v: u64) -> u64 {
+    v.wrapping_sub(ONES) & !v & (ONES << 7)
+}
+
+/// The index of the first non-blank byte at or after `i`, eight bytes at a time (IIS pads
+/// columns with long runs of spaces).
+fn skip_blanks(line: &[u8], mut i: usize) -> usize {
+    while let Some(w) = word_at(line, i) {
+        let x = w ^ SPACES;
+        if x == 0 {
+            i += 8;
+            continue;
+        }
+        i += (x.trailing_zeros() / 8) as usize;
+        if line.get(i) != Some(&b'\t') {
+            return i;
+        }
+        i += 1;
+    }
+    while i < line.len() && is_ws(line[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// The index of the first blank byte at or after `i` (the line length if none).
+fn token_end(line: &[u8], mut i: usize) -> usize {
+    while let Some(w) = word_at(line, i) {
+        let m = zero_bytes(w ^ SPACES) | zero_bytes(w ^ TABS);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < line.len() && !is_ws(line[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// Tokens found by [`Tokens::new`] before a parser asks for more: enough for DOS lines and
+/// for telling formats apart.
+const FIRST_TOKENS: usize = 5;
+
+/// Runs of non-blank bytes of a line, as byte ranges: the first `FIRST_TOKENS`, or up to
+/// `MAX_TOKENS` after [`Tokens::fill`].
 pub(crate) struct Tokens<'a> {
+    /// The line, cut to 4 GiB so that positions fit in u32 (a longer line is only tokenized in
+    /// its first 4 GiB).
     line: &'a [u8],
     spans: [(u32, u32); MAX_TOKENS],
     len: usize,
+    /// Where scanning for the next token resumes.
+    pos: usize,
 }
 
 impl<'a> Tokens<'a> {
     pub(crate) fn new(line: &'a [u8]) -> Self {
         let mut t = Tokens {
-            line,
+            line: &line[..line.len().min(u32::MAX as usize)],
             spans: [(0, 0); MAX_TOKENS],
             len: 0,
+            pos: 0,
         };
-        // Positions are stored as u32; a longer line is only tokenized in its first 4 GiB.
-        let limit = line.len().min(u32::MAX as usize);
-        let mut i = 0;
-        while t.len < MAX_TOKENS {
-            while i < limit && is_ws(line[i]) {
-                i += 1;
-            }
-            if i >= limit {
+        t.scan(FIRST_TOKENS);
+        t
+    }
+
+    /// Tokenizes up to `MAX_TOKENS`.
+    pub(crate) fn fill(&mut self) {
+        self.scan(MAX_TOKENS);
+    }
+
+    fn scan(&mut self, upto: usize) {
+        let line = self.line;
+        let mut i = self.pos;
+        while self.len < upto {
+            i = skip_blanks(line, i);
+            if i >= line.len() {
                 break;
             }
             let start = i;
-            while i < limit && !is_ws(line[i]) {
-                i += 1;
-            }
-            t.spans[t.len] = (start as u32, i as u32);
-            t.len += 1;
+            i = token_end(line, i);
+            self.spans[self.len] = (start as u32, i as u32);
+            self.len += 1;
         }
-        t
+        self.pos = i;
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -172,7 +239,8 @@ pub(crate) fn parse_size(b: &[u8]) -> Option<(u64, bool)> {
         return None;
     }
     let unit_bytes = 1u128 << shift;
-    let total = u128::from(int) * unit_bytes + u128::from(frac) * unit_bytes / u128::from(frac_scale);
+    let total =
+        u128::from(int) * unit_bytes + u128::from(frac) * unit_bytes / u128::from(frac_scale);
     let total = u64::try_from(total).ok()?;
     Some((total, true))
 }
@@ -227,11 +295,26 @@ mod tests {
     }
 
     #[test]
+    fn blank_scanning() {
+        let line = b"ab  \t        \t x  yyyyyyyyyyyyyyyyyyy\tz";
+        for i in 0..=line.len() {
+            let slow_skip = i + line[i..].iter().take_while(|&&b| is_ws(b)).count();
+            let slow_end = i + line[i..].iter().take_while(|&&b| !is_ws(b)).count();
+            assert_eq!(skip_blanks(line, i), slow_skip, "skip at {i}");
+            assert_eq!(token_end(line, i), slow_end, "end at {i}");
+        }
+        let first_zero = zero_bytes(u64::from_le_bytes([1, 0, 1, 0, 0, 1, 1, 1]));
+        assert_eq!(first_zero.trailing_zeros() / 8, 1);
+    }
+
+    #[test]
     fn tokens() {
-        let t = Tokens::new(b"  a bb\t c ");
-        assert_eq!(t.len(), 3);
+        let mut t = Tokens::new(b"  a bb\t c d e f g h");
+        assert_eq!(t.len(), 5);
+        t.fill();
+        assert_eq!(t.len(), 8);
         assert_eq!(t.get(1), Some(&b"bb"[..]));
         assert_eq!(t.end(1), 6);
-        assert_eq!(t.get(3), None);
+        assert_eq!(t.get(8), None);
     }
 }

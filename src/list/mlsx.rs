@@ -16,12 +16,21 @@ fn has_fact_list(s: &[u8]) -> bool {
 }
 
 /// The kind named by a `type` fact value, and device numbers from `OS.unix=chr-13/29`.
-fn kind_of(v: &[u8]) -> (Kind, Option<&[u8]>, Option<(u64, u64)>) {
+/// A kind, a symlink target and device numbers.
+type TypeFact<'a> = (Kind, Option<&'a [u8]>, Option<(u64, u64)>);
+
+/// A value with its preference rank (a name beats a number).
+type Ranked<'a> = Option<(u8, &'a [u8])>;
+
+fn kind_of(v: &[u8]) -> TypeFact<'_> {
     let lower = |s: &[u8], p: &[u8]| s.len() >= p.len() && s[..p.len()].eq_ignore_ascii_case(p);
     if v.eq_ignore_ascii_case(b"file") {
         return (Kind::File, None, None);
     }
-    if [&b"dir"[..], b"cdir", b"pdir"].iter().any(|d| v.eq_ignore_ascii_case(d)) {
+    if [&b"dir"[..], b"cdir", b"pdir"]
+        .iter()
+        .any(|d| v.eq_ignore_ascii_case(d))
+    {
         return (Kind::Dir, None, None);
     }
     if lower(v, b"os.unix=") {
@@ -60,13 +69,10 @@ fn kind_of(v: &[u8]) -> (Kind, Option<&[u8]>, Option<(u64, u64)>) {
     (Kind::Other(Special::Unknown(super::lossy(v))), None, None)
 }
 
-/// Appends `key=value;` with the key lower-cased and both decoded lossily.
+/// Appends `key=value;` with the key lower-cased and both decoded lossily. An ASCII key keeps
+/// its length, so the caller finds it at the start of what was appended.
 fn push_fact(facts: &mut String, key: &[u8], value: &[u8]) {
-    if key.is_ascii() {
-        facts.extend(key.iter().map(|b| char::from(b.to_ascii_lowercase())));
-    } else {
-        facts.push_str(&String::from_utf8_lossy(key).to_lowercase());
-    }
+    facts.push_str(&String::from_utf8_lossy(key).to_lowercase());
     facts.push('=');
     facts.push_str(&String::from_utf8_lossy(value));
     facts.push(';');
@@ -81,49 +87,84 @@ pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
         Some((b' ', rest)) if has_fact_list(rest) => rest,
         _ => line,
     };
-    let sp = body.iter().position(|&b| b == b' ').ok_or(ErrorKind::BadFacts)?;
+    let sp = body
+        .iter()
+        .position(|&b| b == b' ')
+        .ok_or(ErrorKind::BadFacts)?;
     let name = &body[sp + 1..];
     if name.is_empty() {
         return Err(ErrorKind::NoName);
     }
     let fact_part = &body[..sp];
-    let mut facts = String::with_capacity(fact_part.len() + 1);
+    // Usually the facts are ASCII: copy them whole and lower-case the keys in place.
+    let ascii = fact_part.is_ascii();
+    let mut facts = match std::str::from_utf8(fact_part) {
+        Ok(text) if ascii => text.to_owned(),
+        _ => String::with_capacity(fact_part.len() + 1),
+    };
     let mut kind = Kind::Other(Special::Unknown(String::new()));
     let (mut target, mut device) = (None, None);
     let (mut size, mut sizd, mut mtime, mut mode) = (None, None, None, None);
-    let (mut owner, mut group): (Option<(u8, &[u8])>, Option<(u8, &[u8])>) = (None, None);
+    let (mut owner, mut group): (Ranked<'_>, Ranked<'_>) = (None, None);
     for fact in fact_part.split(|&b| b == b';').filter(|f| !f.is_empty()) {
-        let eq = fact.iter().position(|&b| b == b'=').filter(|&p| p > 0).ok_or(ErrorKind::BadFacts)?;
+        let eq = fact
+            .iter()
+            .position(|&b| b == b'=')
+            .filter(|&p| p > 0)
+            .ok_or(ErrorKind::BadFacts)?;
         let (key, value) = (&fact[..eq], &fact[eq + 1..]);
-        let is = |k: &[u8]| key.eq_ignore_ascii_case(k);
-        if is(b"type") {
-            (kind, target, device) = kind_of(value);
-        } else if is(b"size") {
-            size = parse_u64(value);
-        } else if is(b"sizd") {
-            sizd = parse_u64(value);
-        } else if is(b"modify") {
-            mtime = mlsd_time(value);
-        } else if is(b"unix.mode") {
-            mode = parse_octal(value).map(|m| m & 0o7777);
-        } else {
-            // Prefer a name over a number: unix.ownername > unix.owner > unix.uid.
-            let ranked = [
-                (&b"unix.ownername"[..], 3, true),
-                (b"unix.owner", 2, true),
-                (b"unix.uid", 1, true),
-                (b"unix.groupname", 3, false),
-                (b"unix.group", 2, false),
-                (b"unix.gid", 1, false),
-            ];
-            if let Some(&(_, rank, is_owner)) = ranked.iter().find(|(k, _, _)| is(k)) {
-                let slot = if is_owner { &mut owner } else { &mut group };
-                if slot.map_or(true, |(r, _)| r < rank) {
-                    *slot = Some((rank, value));
-                }
+        let key_start = if ascii {
+            let start = super::span_of(fact_part, key).0 as usize;
+            if let Some(k) = facts.get_mut(start..start + key.len()) {
+                k.make_ascii_lowercase();
             }
+            start
+        } else {
+            let start = facts.len();
+            push_fact(&mut facts, key, value);
+            if !key.is_ascii() {
+                continue;
+            }
+            start
+        };
+        // The key as just written, lower-cased.
+        let lower = facts
+            .as_bytes()
+            .get(key_start..key_start + key.len())
+            .unwrap_or_default();
+        // Prefer a name over a number: unix.ownername > unix.owner > unix.uid.
+        let (slot, rank) = match lower {
+            b"type" => {
+                (kind, target, device) = kind_of(value);
+                continue;
+            }
+            b"size" => {
+                size = parse_u64(value);
+                continue;
+            }
+            b"sizd" => {
+                sizd = parse_u64(value);
+                continue;
+            }
+            b"modify" => {
+                mtime = mlsd_time(value);
+                continue;
+            }
+            b"unix.mode" => {
+                mode = parse_octal(value).map(|m| m & 0o7777);
+                continue;
+            }
+            b"unix.ownername" => (&mut owner, 3),
+            b"unix.owner" => (&mut owner, 2),
+            b"unix.uid" => (&mut owner, 1),
+            b"unix.groupname" => (&mut group, 3),
+            b"unix.group" => (&mut group, 2),
+            b"unix.gid" => (&mut group, 1),
+            _ => continue,
+        };
+        if slot.map_or(true, |(r, _)| r < rank) {
+            *slot = Some((rank, value));
         }
-        push_fact(&mut facts, key, value);
     }
     let mut e = Entry::new(kind, Format::Mlsx, line, name);
     if let Some(target) = target {
@@ -133,8 +174,7 @@ pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
     e.mtime = mtime;
     e.mode = mode;
     e.device = device;
-    e.owner = owner.map(|(_, v)| super::lossy(v));
-    e.group = group.map(|(_, v)| super::lossy(v));
+    e.set_owner_group(line, owner.map(|(_, v)| v), group.map(|(_, v)| v));
     e.facts = facts;
     Ok(e)
 }

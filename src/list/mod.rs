@@ -63,10 +63,14 @@
 //! lossily (invalid UTF-8 becomes U+FFFD) as [`Entry::name`]; an undecodable name never turns
 //! into an error. In Unix lines the name starts after the single space that follows the date,
 //! so leading, trailing and repeated spaces are kept. For symlinks the name is split at the
-//! first ` -> ` into name and [`Entry::link_target`]; other kinds keep ` -> ` in the name. In
-//! DOS lines the name starts one space after the size, or at column 15 after a `<DIR>`-style
-//! marker when IIS's padding is there (otherwise leading spaces cannot be told apart and are
-//! skipped).
+//! first ` -> ` (not counting one at the very start, since a name is never empty) into name
+//! and [`Entry::link_target`]; other kinds keep ` -> ` in the name. In DOS lines the name
+//! starts one space after the size, or 15 columns after the start of a `<DIR>`-style marker
+//! when IIS's padding is there (otherwise leading spaces cannot be told apart and are
+//! skipped). MLSD names are everything after the first space, byte for byte.
+//!
+//! Each [`Entry`] owns two allocations, [`Entry::raw`] and [`Entry::name`] (plus
+//! [`Entry::link_target`] for links); the other byte fields are ranges into `raw`.
 //!
 //! # Times
 //!
@@ -77,8 +81,8 @@
 //!
 //! **Year inference** for year-less dates (`Mon DD HH:MM`): the year is the latest one for
 //! which the date is valid and not more than one day after [`ParseOptions::now`] (taken in the
-//! server's zone). So with now = 2024-03-10, `Mar 11 09:00` is 2024-03-11 (clock skew), `Mar 12
-//! 09:00` is 2023-03-12, and `Feb 29` is the most recent Feb 29 not in the future.
+//! server's zone). So with now = 2024-03-10 12:00, `Mar 11 09:00` is 2024-03-11 (clock skew),
+//! `Mar 12 09:00` is 2023-03-12, and `Feb 29` is the most recent Feb 29 not in the future.
 //! [`Mtime::year_inferred`] tells such dates apart.
 
 mod date;
@@ -91,6 +95,7 @@ mod unix;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, FixedOffset, Offset, Timelike, Utc};
@@ -228,10 +233,6 @@ pub struct Entry {
     pub mode: Option<u32>,
     /// The hard-link count of `ls -l` lines.
     pub links: Option<u64>,
-    /// The owner (a name or a numeric id, as the server wrote it).
-    pub owner: Option<String>,
-    /// The group (a name or a numeric id, as the server wrote it).
-    pub group: Option<String>,
     /// Major and minor device numbers of device lines.
     pub device: Option<(u64, u64)>,
     /// The format the line was read as.
@@ -239,20 +240,26 @@ pub struct Entry {
     /// The whole line, without its line ending.
     pub raw: Vec<u8>,
     /// Where the name and the link target are in `raw`.
-    name_span: (usize, usize),
-    target_span: Option<(usize, usize)>,
-    /// MLSD facts as `name=value;` pairs, names lower-cased, values decoded lossily. One string
-    /// rather than a list of pairs saves two allocations per fact.
+    name_span: Span,
+    target_span: Option<Span>,
+    owner_span: Option<Span>,
+    group_span: Option<Span>,
+    /// MLSD facts as `name=value;` pairs (empty pairs ignored), names lower-cased, values
+    /// decoded lossily. One string rather than a list of pairs saves two allocations per fact.
     facts: String,
 }
 
+/// A byte range in [`Entry::raw`]. u32 keeps `Entry` small; lines are far shorter (a part
+/// beyond 4 GiB would read as empty).
+type Span = (u32, u32);
+
 /// The position of `part` inside `line`; `part` must be a subslice of `line`.
-fn span_of(line: &[u8], part: &[u8]) -> (usize, usize) {
+fn span_of(line: &[u8], part: &[u8]) -> Span {
     let start = (part.as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
-    if start <= line.len() && part.len() <= line.len() - start {
-        (start, start + part.len())
-    } else {
-        (0, 0)
+    let end = start.wrapping_add(part.len());
+    match (u32::try_from(start), u32::try_from(end)) {
+        (Ok(s), Ok(e)) if start <= end && end <= line.len() => (s, e),
+        _ => (0, 0),
     }
 }
 
@@ -268,13 +275,13 @@ impl Entry {
             link_target: None,
             mode: None,
             links: None,
-            owner: None,
-            group: None,
             device: None,
             format,
             raw: line.to_vec(),
             name_span: span_of(line, name),
             target_span: None,
+            owner_span: None,
+            group_span: None,
             facts: String::new(),
         }
     }
@@ -285,21 +292,47 @@ impl Entry {
         self.target_span = Some(span_of(line, target));
     }
 
+    /// Sets the owner and group to parts of `line`.
+    fn set_owner_group(&mut self, line: &[u8], owner: Option<&[u8]>, group: Option<&[u8]>) {
+        self.owner_span = owner.map(|o| span_of(line, o));
+        self.group_span = group.map(|g| span_of(line, g));
+    }
+
+    /// The owner (a name or a numeric id, as the server wrote it), decoded lossily. Kept as a
+    /// part of [`raw`](Self::raw), so reading it allocates only for invalid UTF-8.
+    pub fn owner(&self) -> Option<Cow<'_, str>> {
+        self.part(self.owner_span)
+    }
+
+    /// The group (a name or a numeric id, as the server wrote it), decoded lossily.
+    pub fn group(&self) -> Option<Cow<'_, str>> {
+        self.part(self.group_span)
+    }
+
+    fn part(&self, span: Option<Span>) -> Option<Cow<'_, str>> {
+        self.bytes(span?).map(String::from_utf8_lossy)
+    }
+
+    fn bytes(&self, (s, e): Span) -> Option<&[u8]> {
+        self.raw.get(s as usize..e as usize)
+    }
+
     /// The name exactly as the server sent it (a part of [`raw`](Self::raw)).
     pub fn name_bytes(&self) -> &[u8] {
-        self.raw.get(self.name_span.0..self.name_span.1).unwrap_or_default()
+        self.bytes(self.name_span).unwrap_or_default()
     }
 
     /// A symlink's target exactly as the server sent it (a part of [`raw`](Self::raw)).
     pub fn link_target_bytes(&self) -> Option<&[u8]> {
-        self.target_span.and_then(|(s, e)| self.raw.get(s..e))
+        self.target_span.and_then(|span| self.bytes(span))
     }
 
     /// The MLSD/MLST facts in the order sent: names lower-cased, values decoded lossily. Empty
     /// for other formats.
     pub fn facts(&self) -> impl Iterator<Item = (&str, &str)> {
         self.facts
-            .split_terminator(';')
+            .split(';')
+            .filter(|f| !f.is_empty())
             .map(|f| f.split_once('=').unwrap_or((f, "")))
     }
 
@@ -642,27 +675,22 @@ pub fn parse_list_line(line: &[u8], opts: &ParseOptions) -> Result<Entry, ParseE
 }
 
 fn parse_list_inner(line: &[u8], opts: &ParseOptions) -> Result<Entry, ErrorKind> {
-    let start = match line.iter().position(|&b| !lex::is_ws(b)) {
-        Some(i) => i,
+    let mut t = lex::Tokens::new(line);
+    let first = match t.get(0) {
+        Some(tok) => tok[0],
         None => return Err(ErrorKind::NotAnEntry(SkipReason::Blank)),
     };
-    let first = line[start];
     if first == b'+' {
-        return eplf::parse(line, start);
+        return eplf::parse(line);
     }
-    if unix::is_mode_start(&line[start..]) {
-        return unix::parse(line, opts);
+    if let Some(result) = unix::try_parse(line, &mut t, opts) {
+        return result;
     }
     if first.is_ascii_digit() {
-        if let Some(result) = dos::try_parse(line, opts) {
+        if let Some(result) = dos::try_parse(line, &t, opts) {
             return result;
         }
-        if unix::has_leading_numbers_then_mode(line) {
-            return unix::parse(line, opts);
-        }
-        return Err(ErrorKind::UnknownFormat);
-    }
-    if let Some(n) = unix::total_line(line) {
+    } else if let Some(n) = unix::total_line(&t) {
         return Err(ErrorKind::NotAnEntry(SkipReason::Total(n)));
     }
     Err(ErrorKind::UnknownFormat)
@@ -680,7 +708,8 @@ fn parse_list_inner(line: &[u8], opts: &ParseOptions) -> Result<Entry, ErrorKind
 /// use ftplib::list::{parse_mlsx_line, Kind, Precision};
 ///
 /// let e = parse_mlsx_line(b"Type=OS.unix=slink:/usr/bin;Modify=20200101120000.5;UNIX.mode=0777; bin").unwrap();
-/// assert_eq!((e.kind, e.name.as_str(), e.link_target.as_deref()), (Kind::Symlink, "bin", Some("/usr/bin")));
+/// assert_eq!(e.kind, Kind::Symlink);
+/// assert_eq!((e.name.as_str(), e.link_target.as_deref()), ("bin", Some("/usr/bin")));
 /// assert_eq!(e.mtime.unwrap().precision, Precision::Fraction(1));
 /// assert_eq!((e.mode, e.fact("unix.mode")), (Some(0o777), Some("0777")));
 /// ```
@@ -705,9 +734,15 @@ pub fn parse_mlsx_line(line: &[u8]) -> Result<Entry, ParseError> {
 /// assert!(matches!(lines[2], Line::Unparsed { .. }));
 /// ```
 pub fn parse_listing(data: &[u8], opts: &ParseOptions) -> Vec<Line> {
-    split_lines(data)
-        .map(|line| Line::from_list_line(line, opts))
-        .collect()
+    let mut lines = Vec::with_capacity(line_count(data));
+    lines.extend(split_lines(data).map(|line| Line::from_list_line(line, opts)));
+    lines
+}
+
+/// How many lines [`split_lines`] yields.
+fn line_count(data: &[u8]) -> usize {
+    let lf = data.iter().filter(|&&b| b == b'\n').count();
+    lf + usize::from(data.last().is_some_and(|&b| b != b'\n'))
 }
 
 /// Parses whole MLSD output: one [`Line`] per input line (see [`split_lines`]), in order.
@@ -719,9 +754,14 @@ pub fn parse_listing(data: &[u8], opts: &ParseOptions) -> Vec<Line> {
 /// assert_eq!(lines[1].entry().unwrap().size, Some(3));
 /// ```
 pub fn parse_mlsd_listing(data: &[u8]) -> Vec<Line> {
-    split_lines(data).map(Line::from_mlsx_line).collect()
+    let mut lines = Vec::with_capacity(line_count(data));
+    lines.extend(split_lines(data).map(Line::from_mlsx_line));
+    lines
 }
 
 fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }

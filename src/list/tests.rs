@@ -14,7 +14,10 @@ fn opts() -> ParseOptions {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('\t', "\\t").replace('\r', "\\r").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace('\t', "\\t")
+        .replace('\r', "\\r")
+        .replace('\n', "\\n")
 }
 
 /// `kind|name|size|mtime|target`, the fields the example tool prints.
@@ -94,15 +97,19 @@ macro_rules! mlsx_err {
     )*};
 }
 
-fn cols(e: &Entry) -> (Option<u64>, Option<&str>, Option<&str>) {
-    (e.links, e.owner.as_deref(), e.group.as_deref())
+fn cols(e: &Entry) -> (Option<u64>, Option<String>, Option<String>) {
+    (
+        e.links,
+        e.owner().map(String::from),
+        e.group().map(String::from),
+    )
 }
 
 list_ok! {
     // --- Servers ---
     vsftpd_recent: "-rw-r--r--    1 1000     1000         1063 Jun 15 10:18 README"
         => "file|README|1063|2023-06-15T10:18|-",
-        |e| { assert_eq!(cols(e), (Some(1), Some("1000"), Some("1000"))); assert_eq!(e.mode, Some(0o644));
+        |e| { assert_eq!(cols(e), (Some(1), Some("1000".into()), Some("1000".into()))); assert_eq!(e.mode, Some(0o644));
               assert!(e.mtime.unwrap().year_inferred); assert_eq!(e.format, Format::Unix) };
     vsftpd_old: "drwxr-xr-x    2 1000     1000         4096 Jun 15  2020 pub"
         => "dir|pub|4096|2020-06-15|-", |e| assert!(!e.mtime.unwrap().year_inferred);
@@ -113,7 +120,7 @@ list_ok! {
     pyftpdlib: "-rw-r--r--   1 user     group        1024 Nov 25 12:00 file"
         => "file|file|1024|2023-11-25T12:00|-";
     macos_xattr: "-rw-r--r--@ 1 user  staff  1234 Mar  1 12:00 x"
-        => "file|x|1234|2024-03-01T12:00|-", |e| assert_eq!(cols(e), (Some(1), Some("user"), Some("staff")));
+        => "file|x|1234|2024-03-01T12:00|-", |e| assert_eq!(cols(e), (Some(1), Some("user".into()), Some("staff".into())));
     busybox: "-rw-r--r--    1 0        0             123 Jan  1 00:00 x"
         => "file|x|123|2024-01-01T00:00|-";
     filezilla_server: "-rw-r--r-- 1 ftp ftp          12345 Jan 01 12:00 name"
@@ -154,18 +161,18 @@ list_ok! {
 
     // --- Columns ---
     missing_group: "-rw-r--r-- 1 user 1234 Jan 1 2020 x"
-        => "file|x|1234|2020-01-01|-", |e| assert_eq!(cols(e), (Some(1), Some("user"), None));
+        => "file|x|1234|2020-01-01|-", |e| assert_eq!(cols(e), (Some(1), Some("user".into()), None));
     missing_link_count: "-rw-r--r-- user group 1234 Jan 1 2020 x"
-        => "file|x|1234|2020-01-01|-", |e| assert_eq!(cols(e), (None, Some("user"), Some("group")));
+        => "file|x|1234|2020-01-01|-", |e| assert_eq!(cols(e), (None, Some("user".into()), Some("group".into())));
     links_glued_to_mode: "-rw-r--r--12 user group 1234 Jan 1 2020 x"
-        => "file|x|1234|2020-01-01|-", |e| assert_eq!(cols(e), (Some(12), Some("user"), Some("group")));
+        => "file|x|1234|2020-01-01|-", |e| assert_eq!(cols(e), (Some(12), Some("user".into()), Some("group".into())));
     links_glued_to_owner: "-rw-r--r-- 12user group 1234 Jan 1 2020 x"
-        => "file|x|1234|2020-01-01|-", |e| assert_eq!(cols(e), (Some(12), Some("user"), Some("group")));
+        => "file|x|1234|2020-01-01|-", |e| assert_eq!(cols(e), (Some(12), Some("user".into()), Some("group".into())));
     size_glued_to_group: "-rw-r--r--   1 owner    staffgroup12345 Jan  1  2020 x"
-        => "file|x|12345|2020-01-01|-", |e| assert_eq!(cols(e), (Some(1), Some("owner"), Some("staffgroup")));
+        => "file|x|12345|2020-01-01|-", |e| assert_eq!(cols(e), (Some(1), Some("owner".into()), Some("staffgroup".into())));
     inode_and_blocks: "  1234    4 -rw-r--r-- 1 u g 5 Jan 1 2020 x" => "file|x|5|2020-01-01|-";
     group_named_like_month: "-rw-r--r-- 1 user mar 5 Mar 12 12:00 x"
-        => "file|x|5|2023-03-12T12:00|-", |e| assert_eq!(e.group.as_deref(), Some("mar"));
+        => "file|x|5|2023-03-12T12:00|-", |e| assert_eq!(e.group().as_deref(), Some("mar"));
     size_k: "-rw-r--r-- 1 u g 33.5k Jan 1 2020 x"
         => "file|x|34304|2020-01-01|-", |e| assert!(e.size_approximate);
     size_m: "-rw-r--r-- 1 u g 9.0M Jan 1 2020 x"
@@ -324,9 +331,9 @@ mlsx_ok! {
     mlsd_sizd: "type=dir;sizd=4096; d" => "dir|d|4096|-|-";
     mlsd_size_wins_over_sizd: "sizd=1;size=2;type=file; f" => "file|f|2|-|-";
     mlsd_owner_names: "type=file;unix.uid=1000;UNIX.owner=1000;unix.ownername=joe;unix.gid=100;unix.groupname=users; f"
-        => "file|f|-|-|-", |e| assert_eq!((e.owner.as_deref(), e.group.as_deref()), (Some("joe"), Some("users")));
+        => "file|f|-|-|-", |e| assert_eq!((e.owner().as_deref(), e.group().as_deref()), (Some("joe"), Some("users")));
     mlsd_uid_only: "type=file;unix.uid=1000;unix.gid=100; f"
-        => "file|f|-|-|-", |e| assert_eq!((e.owner.as_deref(), e.group.as_deref()), (Some("1000"), Some("100")));
+        => "file|f|-|-|-", |e| assert_eq!((e.owner().as_deref(), e.group().as_deref()), (Some("1000"), Some("100")));
     mlsd_name_leading_spaces: "type=file;  two spaces " => "file| two spaces |-|-|-";
     mlsd_name_semicolon: "type=file; a;b=c d" => "file|a;b=c d|-|-|-";
     mlsd_bad_values_kept: "type=file;size=abc;modify=yesterday; f"
@@ -335,6 +342,11 @@ mlsx_ok! {
     mlsd_no_facts: " just a name" => "other|just a name|-|-|-", |e| assert!(e.facts().next().is_none());
     mlsd_no_trailing_semicolon: "type=file;size=3 f" => "file|f|3|-|-";
     mlsd_non_utf8: b"type=file; \xff" => "file|\u{fffd}|-|-|-", |e| assert_eq!(e.name_bytes(), b"\xff");
+    mlsd_non_ascii_facts: b"Type=file;UNIX.ownerName=jos\xc3\xa9;X.\xc3\x84=\xff; f"
+        => "file|f|-|-|-",
+        |e| { assert_eq!(e.facts().collect::<Vec<_>>(), [("type", "file"), ("unix.ownername", "jos\u{e9}"), ("x.\u{e4}", "\u{fffd}")]);
+              assert_eq!(e.owner().as_deref(), Some("jos\u{e9}")) };
+    mlsd_empty_facts_skipped: "type=file;;size=1; f" => "file|f|1|-|-", |e| assert_eq!(e.facts().count(), 2);
     mlsd_unique_perm: "type=file;unique=801U1;perm=adfrw; f" => "file|f|-|-|-", |e| assert_eq!(e.fact("unique"), Some("801U1"));
 }
 
@@ -351,8 +363,20 @@ fn listing_keeps_every_line() {
     let data = b"total 8\r\n\r\n-rw-r--r-- 1 u g 5 Jan 1 2020 a\r\ngarbage\n-rw-r--r-- 1 u g 5 Jan 1 2020 b\r\r\n  ";
     let lines = parse_listing(data, &opts());
     assert_eq!(lines.len(), 6);
-    assert_eq!(lines[0], Line::Skipped { raw: b"total 8".to_vec(), reason: SkipReason::Total(8) });
-    assert_eq!(lines[1], Line::Skipped { raw: Vec::new(), reason: SkipReason::Blank });
+    assert_eq!(
+        lines[0],
+        Line::Skipped {
+            raw: b"total 8".to_vec(),
+            reason: SkipReason::Total(8)
+        }
+    );
+    assert_eq!(
+        lines[1],
+        Line::Skipped {
+            raw: Vec::new(),
+            reason: SkipReason::Blank
+        }
+    );
     assert_eq!(lines[2].entry().map(|e| e.name.as_str()), Some("a"));
     match &lines[3] {
         Line::Unparsed { raw, error } => {
@@ -366,7 +390,13 @@ fn listing_keeps_every_line() {
         other => panic!("{other:?}"),
     }
     assert_eq!(lines[4].entry().map(|e| e.name.as_str()), Some("b\r"));
-    assert!(matches!(lines[5], Line::Skipped { reason: SkipReason::Blank, .. }));
+    assert!(matches!(
+        lines[5],
+        Line::Skipped {
+            reason: SkipReason::Blank,
+            ..
+        }
+    ));
     assert_eq!(lines[5].raw(), b"  ");
     assert!(parse_listing(b"", &opts()).is_empty());
     assert_eq!(parse_listing(b"\n", &opts()).len(), 1);
@@ -376,8 +406,16 @@ fn listing_keeps_every_line() {
 fn mlsd_listing_keeps_every_line() {
     let lines = parse_mlsd_listing(b"type=cdir; /\r\n\r\nbroken\r\ntype=file;size=1; f");
     assert_eq!(lines.len(), 4);
-    assert!(matches!(lines[1], Line::Skipped { reason: SkipReason::Blank, .. }));
-    assert!(matches!(&lines[2], Line::Unparsed { error, .. } if error.kind() == &ErrorKind::BadFacts));
+    assert!(matches!(
+        lines[1],
+        Line::Skipped {
+            reason: SkipReason::Blank,
+            ..
+        }
+    ));
+    assert!(
+        matches!(&lines[2], Line::Unparsed { error, .. } if error.kind() == &ErrorKind::BadFacts)
+    );
     assert_eq!(lines[3].clone().into_entry().and_then(|e| e.size), Some(1));
 }
 
@@ -386,7 +424,8 @@ fn error_display_is_escaped_and_cut() {
     let long = format!("x\t\"{}", "y".repeat(300));
     let err = parse_list_line(long.as_bytes(), &opts()).unwrap_err();
     let text = err.to_string();
-    assert!(text.starts_with("not a recognized listing format (Unix ls -l, DOS/IIS, EPLF): \"x\\t\\\"yyy"));
+    assert!(text
+        .starts_with("not a recognized listing format (Unix ls -l, DOS/IIS, EPLF): \"x\\t\\\"yyy"));
     assert!(text.ends_with("yyy\"..."), "{text}");
     assert!(!text.contains('\t'));
 }
@@ -409,9 +448,19 @@ fn server_offset_applies_to_list_times_only() {
 
 #[test]
 fn iso_string_precisions() {
-    let t = FixedOffset::east_opt(0).unwrap().with_ymd_and_hms(2020, 1, 2, 3, 4, 5).unwrap();
+    let t = FixedOffset::east_opt(0)
+        .unwrap()
+        .with_ymd_and_hms(2020, 1, 2, 3, 4, 5)
+        .unwrap();
     let t = t + chrono::Duration::nanoseconds(120_000_000);
-    let m = |precision| Mtime { time: t, precision, year_inferred: false }.to_iso_string();
+    let m = |precision| {
+        Mtime {
+            time: t,
+            precision,
+            year_inferred: false,
+        }
+        .to_iso_string()
+    };
     assert_eq!(m(Precision::Day), "2020-01-02");
     assert_eq!(m(Precision::Minute), "2020-01-02T03:04");
     assert_eq!(m(Precision::Second), "2020-01-02T03:04:05");
@@ -432,15 +481,77 @@ fn expected_lines(data: &[u8]) -> usize {
 
 /// Tokens that reach deep into the parsers when joined at random.
 const VOCAB: &[&str] = &[
-    "-rw-r--r--", "drwxr-xr-x", "lrwxrwxrwx", "crw-rw-rw-", "-rwsr-sr-t+", "-rw-r--r--12", "1",
-    "12", "0", "root", "12user", "staffgroup12345", "1,", "3", "1,3", "0x3", "33.5k", "9.0M",
-    "1,234", "18446744073709551616", "Jan", "Feb", "29", "30", "31", "5,", "5.", "Mär", "janv.",
-    "ДЕК", "3月", "5日", "3월", "5일", "2003年", "2003年3月5日", "2003.", "12:00", "23:59:60",
-    "24:00", "12:00:01.123456789123", "2020", "0000", "9999", "2021-11-03", "03-05", "05-Mar-03",
-    "05.03.2003", "01-16-02", "16-01-02", "11:14AM", "12:05PM", "PM", "<DIR>", "<JUNCTION>",
-    "[x]", "->", "+0100", "-2359", "total", "insgesamt", "+i1,m825718503,r,s280,\tx", "type=file;",
-    "type=OS.unix=slink:", "size=1;", "modify=20200101120000.5;", "unix.mode=0777;", "\u{fffd}",
-    "\t", "", "\r",
+    "-rw-r--r--",
+    "drwxr-xr-x",
+    "lrwxrwxrwx",
+    "crw-rw-rw-",
+    "-rwsr-sr-t+",
+    "-rw-r--r--12",
+    "1",
+    "12",
+    "0",
+    "root",
+    "12user",
+    "staffgroup12345",
+    "1,",
+    "3",
+    "1,3",
+    "0x3",
+    "33.5k",
+    "9.0M",
+    "1,234",
+    "18446744073709551616",
+    "Jan",
+    "Feb",
+    "29",
+    "30",
+    "31",
+    "5,",
+    "5.",
+    "Mär",
+    "janv.",
+    "ДЕК",
+    "3月",
+    "5日",
+    "3월",
+    "5일",
+    "2003年",
+    "2003年3月5日",
+    "2003.",
+    "12:00",
+    "23:59:60",
+    "24:00",
+    "12:00:01.123456789123",
+    "2020",
+    "0000",
+    "9999",
+    "2021-11-03",
+    "03-05",
+    "05-Mar-03",
+    "05.03.2003",
+    "01-16-02",
+    "16-01-02",
+    "11:14AM",
+    "12:05PM",
+    "PM",
+    "<DIR>",
+    "<JUNCTION>",
+    "[x]",
+    "->",
+    "+0100",
+    "-2359",
+    "total",
+    "insgesamt",
+    "+i1,m825718503,r,s280,\tx",
+    "type=file;",
+    "type=OS.unix=slink:",
+    "size=1;",
+    "modify=20200101120000.5;",
+    "unix.mode=0777;",
+    "\u{fffd}",
+    "\t",
+    "",
+    "\r",
 ];
 
 fn vocab_line() -> impl Strategy<Value = Vec<u8>> {
@@ -454,8 +565,9 @@ fn vocab_line() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
-const MONTH_ABBR: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTH_ABBR: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// A name that a Unix line can carry: no LF, not empty; may start, end or be made of spaces.
 fn unix_name() -> impl Strategy<Value = Vec<u8>> {

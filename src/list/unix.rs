@@ -8,24 +8,28 @@ use super::date::{self, RawDate};
 use super::lex::{all_digits, is_ws, parse_grouped, parse_size, parse_u64, Tokens};
 use super::{Entry, ErrorKind, Format, Kind, ParseOptions, Special};
 
-/// True when `s` starts with a ten-character mode such as `drwxr-xr-x`.
-pub(crate) fn is_mode_start(s: &[u8]) -> bool {
-    s.len() >= 10 && TYPE_LETTERS.contains(&s[0]) && perm_bits(&s[1..10]).is_some()
+/// The mode token: the first token, or the third after `ls -i -s` numbers. Returns its index,
+/// the kind and permission bits, and what follows the ten mode characters.
+fn find_mode<'a>(t: &Tokens<'a>) -> Option<(usize, Kind, u32, &'a [u8])> {
+    for i in 0..3 {
+        let tok = t.get(i)?;
+        if let Some((kind, bits)) = mode_prefix(tok) {
+            return Some((i, kind, bits, &tok[10..]));
+        }
+        if !all_digits(tok) {
+            return None;
+        }
+    }
+    None
 }
 
-/// The file-type letters `kind_of` knows.
-const TYPE_LETTERS: &[u8] = b"-dlcbpsDnPw?";
-
-/// `ls -i` / `ls -s` output: one or two numbers before the mode. Returns the mode's token
-/// index.
-fn mode_index(t: &Tokens<'_>) -> Option<usize> {
-    (0..3).find(|&i| {
-        t.get(i).is_some_and(is_mode_start) && (0..i).all(|j| t.get(j).is_some_and(all_digits))
-    })
-}
-
-pub(crate) fn has_leading_numbers_then_mode(line: &[u8]) -> bool {
-    mode_index(&Tokens::new(line)).is_some()
+/// Kind and permission bits of a token starting with a mode such as `drwxr-xr-x`.
+fn mode_prefix(tok: &[u8]) -> Option<(Kind, u32)> {
+    if tok.len() < 10 {
+        return None;
+    }
+    let kind = kind_of(tok[0])?;
+    Some((kind, perm_bits(&tok[1..10])?))
 }
 
 fn kind_of(c: u8) -> Option<Kind> {
@@ -70,30 +74,39 @@ fn perm_bits(p: &[u8]) -> Option<u32> {
     Some(mode)
 }
 
-/// The mode token: kind, permission bits, and a link count glued to it (`-rw-r--r--12`).
-fn parse_mode_token(tok: &[u8]) -> Result<(Kind, u32, Option<u64>), ErrorKind> {
-    let kind = tok.first().and_then(|&c| kind_of(c)).ok_or(ErrorKind::BadMode)?;
-    let bits = tok.get(1..10).and_then(perm_bits).ok_or(ErrorKind::BadMode)?;
-    let mut rest = &tok[10..];
+/// What follows the mode characters: an ACL/xattr/SELinux marker and a glued link count
+/// (`-rw-r--r--+12`).
+fn mode_suffix(rest: &[u8]) -> Result<Option<u64>, ErrorKind> {
+    let mut rest = rest;
     // ACL (`+`), macOS extended attributes (`@`), SELinux context (`.`).
     if let Some((b'+' | b'@' | b'.', r)) = rest.split_first() {
         rest = r;
     }
-    let links = if rest.is_empty() {
-        None
+    if rest.is_empty() {
+        Ok(None)
     } else {
-        Some(parse_u64(rest).ok_or(ErrorKind::BadMode)?)
-    };
-    Ok((kind, bits, links))
+        parse_u64(rest).map(Some).ok_or(ErrorKind::BadMode)
+    }
 }
 
 /// The `total N` line `ls -l` starts with, in the languages `ls` is translated to. Returns N.
-pub(crate) fn total_line(line: &[u8]) -> Option<u64> {
+pub(crate) fn total_line(t: &Tokens<'_>) -> Option<u64> {
     const WORDS: &[&str] = &[
-        "insgesamt", "totaal", "totale", "totalt", "yhteensä", "razem", "celkem", "összesen",
-        "итого", "всього", "合計", "合计", "总用量", "합계",
+        "insgesamt",
+        "totaal",
+        "totale",
+        "totalt",
+        "yhteensä",
+        "razem",
+        "celkem",
+        "összesen",
+        "итого",
+        "всього",
+        "合計",
+        "合计",
+        "总用量",
+        "합계",
     ];
-    let t = Tokens::new(line);
     if t.len() != 2 {
         return None;
     }
@@ -119,7 +132,9 @@ struct Cols<'a> {
 fn glued_links(tok: &[u8]) -> Option<(u64, &[u8])> {
     let n = tok.iter().take_while(|c| c.is_ascii_digit()).count();
     let rest = &tok[n..];
-    let starts_name = rest.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
+    let starts_name = rest
+        .first()
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
     if n == 0 || !starts_name {
         return None;
     }
@@ -139,7 +154,13 @@ fn minor(tok: &[u8]) -> Option<u64> {
 }
 
 /// Reads `[links] owner [group]` from `r` tokens starting at `from`.
-fn owner_cols<'a>(t: &Tokens<'a>, from: usize, r: usize, have_links: bool, c: &mut Cols<'a>) -> bool {
+fn owner_cols<'a>(
+    t: &Tokens<'a>,
+    from: usize,
+    r: usize,
+    have_links: bool,
+    c: &mut Cols<'a>,
+) -> bool {
     let a = t.get(from);
     let b = if r >= 2 { t.get(from + 1) } else { None };
     match (r, have_links) {
@@ -183,7 +204,13 @@ fn owner_cols<'a>(t: &Tokens<'a>, from: usize, r: usize, have_links: bool, c: &m
 }
 
 /// Reads the columns between the mode (tokens before `from`) and the date (token `to`).
-fn columns<'a>(t: &Tokens<'a>, from: usize, to: usize, have_links: bool, kind: &Kind) -> Option<Cols<'a>> {
+fn columns<'a>(
+    t: &Tokens<'a>,
+    from: usize,
+    to: usize,
+    have_links: bool,
+    kind: &Kind,
+) -> Option<Cols<'a>> {
     let n = to.checked_sub(from)?;
     if n == 0 {
         return None;
@@ -191,7 +218,10 @@ fn columns<'a>(t: &Tokens<'a>, from: usize, to: usize, have_links: bool, kind: &
     let last = t.get(to - 1)?;
     let mut c = Cols::default();
     let mut k = 0;
-    if matches!(kind, Kind::Other(Special::CharDevice | Special::BlockDevice)) {
+    if matches!(
+        kind,
+        Kind::Other(Special::CharDevice | Special::BlockDevice)
+    ) {
         // `1,   3` (two tokens) or `1,3`.
         let prev = if n >= 2 { t.get(to - 2) } else { None };
         if let Some(major) = prev.and_then(|p| p.strip_suffix(b",")).and_then(parse_u64) {
@@ -241,28 +271,78 @@ fn columns<'a>(t: &Tokens<'a>, from: usize, to: usize, have_links: bool, kind: &
     Some(c)
 }
 
-pub(crate) fn parse(line: &[u8], opts: &ParseOptions) -> Result<Entry, ErrorKind> {
-    let t = Tokens::new(line);
-    let m = mode_index(&t).ok_or(ErrorKind::BadMode)?;
-    let (kind, bits, glued) = parse_mode_token(t.get(m).ok_or(ErrorKind::BadMode)?)?;
-    let mut err = ErrorKind::NoDate;
-    for i in m + 1..t.len() {
-        let Some((date, next)) = date::match_at(&t, i) else {
+/// Cheap test on the last column before a candidate date: a size ends in a digit (`1234`,
+/// `1,   3`, `group12345`) or a unit (`33.5k`, `512B`).
+fn may_end_columns(tok: &[u8]) -> bool {
+    matches!(
+        tok.last(),
+        Some(
+            b'0'..=b'9'
+                | b'k'
+                | b'K'
+                | b'm'
+                | b'M'
+                | b'g'
+                | b'G'
+                | b't'
+                | b'T'
+                | b'p'
+                | b'P'
+                | b'e'
+                | b'E'
+                | b'b'
+                | b'B'
+        )
+    )
+}
+
+/// Parses a Unix line; `None` when it does not start with a mode (after `ls -i`/`-s` numbers).
+pub(crate) fn try_parse(
+    line: &[u8],
+    t: &mut Tokens<'_>,
+    opts: &ParseOptions,
+) -> Option<Result<Entry, ErrorKind>> {
+    let (m, kind, bits, suffix) = find_mode(t)?;
+    t.fill();
+    Some(
+        mode_suffix(suffix).and_then(|glued| parse_after_mode(line, t, m, kind, bits, glued, opts)),
+    )
+}
+
+fn parse_after_mode(
+    line: &[u8],
+    t: &Tokens<'_>,
+    m: usize,
+    kind: Kind,
+    bits: u32,
+    glued: Option<u64>,
+    opts: &ParseOptions,
+) -> Result<Entry, ErrorKind> {
+    // The first position where a date starts and the columns before it are valid wins. At
+    // least one column (the size) sits between the mode and the date.
+    for i in m + 2..t.len() {
+        if !t.get(i - 1).is_some_and(may_end_columns) {
+            continue;
+        }
+        let Some((date, next)) = date::match_at(t, i) else {
             continue;
         };
-        let Some(cols) = columns(&t, m + 1, i, glued.is_some(), &kind) else {
-            err = ErrorKind::BadColumns;
+        let Some(cols) = columns(t, m + 1, i, glued.is_some(), &kind) else {
             continue;
         };
         let links = glued.or(cols.links);
         if date.numeric_md && (links.is_none() || cols.owner.is_none() || cols.group.is_none()) {
             // `3 5 12:00` is only read as month and day when no column is missing.
-            err = ErrorKind::BadColumns;
             continue;
         }
-        return build(line, &t, next, date, cols, kind, bits, links, opts);
+        return build(line, t, next, date, cols, kind, bits, links, opts);
     }
-    Err(err)
+    // Failure path: say whether a date was there at all.
+    if (m + 1..t.len()).any(|i| date::match_at(t, i).is_some()) {
+        Err(ErrorKind::BadColumns)
+    } else {
+        Err(ErrorKind::NoDate)
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -302,8 +382,7 @@ fn build(
     e.mtime = Some(mtime);
     e.mode = Some(bits);
     e.links = links;
-    e.owner = cols.owner.map(super::lossy);
-    e.group = cols.group.map(super::lossy);
+    e.set_owner_group(line, cols.owner, cols.group);
     Ok(e)
 }
 
@@ -326,9 +405,10 @@ mod tests {
     }
 
     #[test]
-    fn mode_tokens() {
-        assert_eq!(parse_mode_token(b"-rw-r--r--+").map(|m| m.2), Ok(None));
-        assert_eq!(parse_mode_token(b"-rw-r--r--@12").map(|m| m.2), Ok(Some(12)));
-        assert_eq!(parse_mode_token(b"-rw-r--r--x"), Err(ErrorKind::BadMode));
+    fn mode_suffixes() {
+        assert_eq!(mode_suffix(b"+"), Ok(None));
+        assert_eq!(mode_suffix(b"@12"), Ok(Some(12)));
+        assert_eq!(mode_suffix(b"x"), Err(ErrorKind::BadMode));
+        assert!(mode_prefix(b"dummy text").is_none());
     }
 }

@@ -1,41 +1,7 @@
-//! FTPS: explicit (`AUTH TLS`, RFC 4217) and implicit TLS, with two backends.
-//!
-//! # Picking a backend
-//!
-//! | feature | library | data connections resume the control session | pick it when |
-//! |---|---|---|---|
-//! | `native-tls` (default) | the platform's (OpenSSL on Linux) | no | the server does not require session reuse, or the platform's trust store and TLS stack are required |
-//! | `rustls` | rustls with aws-lc-rs, Mozilla's roots (`webpki-roots`) | yes, TLS 1.2 and 1.3 | the server requires reuse: vsftpd (`require_ssl_reuse=YES`, its default), ProFTPD, FileZilla Server |
-//!
-//! Both features may be enabled at once; [`TlsConfig::new`] then picks rustls.
-//!
-//! With native-tls, a server that refuses a data connection for lack of session reuse
-//! gives [`Error::TlsSessionReuseRequired`], whose message names the `rustls` feature.
-//!
-//! # Verification
-//!
-//! Verification is on by default: the certificate chain must lead to a trusted root, and
-//! the certificate must name the host given to `connect` (a DNS name, or an IP address
-//! listed in the certificate). Add a private CA with [`TlsConfig::add_root_certificate_pem`],
-//! pass a configured connector with [`TlsConfig::from_native_tls`] /
-//! [`TlsConfig::from_rustls`], or, for tests only,
-//! [`TlsConfig::danger_accept_invalid_certs`].
-//!
-//! # Explicit FTPS, like ftplib's `FTP_TLS`
-//!
-//! ```no_run
-//! use ftplib::{FtpStream, TlsConfig};
-//!
-//! let mut ftp = FtpStream::builder()
-//!     .tls(TlsConfig::new())             // login() sends AUTH TLS first
-//!     .connect("ftp.example.com", 21)?;
-//! ftp.login("alice", "secret")?;         // the password travels inside TLS
-//! ftp.prot_p()?;                         // PBSZ 0 + PROT P: data connections use TLS too
-//! let names = ftp.nlst(&[])?;
-//! # Ok::<(), ftplib::Error>(())
-//! ```
-//!
-//! As in ftplib, data connections stay in the clear until [`FtpStream::prot_p`] is called.
+//! FTPS: explicit (`AUTH TLS`, RFC 4217) and implicit TLS over two backends, native-tls
+//! and rustls. The user-facing documentation is on [`TlsConfig`]; the hooks into
+//! [`FtpStream`] (AUTH before login, TLS on data connections under PROT P, the reply that
+//! says a server wants session reuse, clean close) are here.
 
 // Without any TLS backend the module still compiles (every use reports Error::Tls).
 #![cfg_attr(
@@ -54,6 +20,8 @@ use crate::stream::FtpStream;
 
 #[cfg(feature = "native-tls")]
 mod native;
+#[cfg(feature = "native-tls")]
+pub(crate) use native::{read as native_read, NativeSocket};
 #[cfg(feature = "rustls")]
 mod rustls;
 
@@ -61,10 +29,54 @@ mod rustls;
 /// [`crate::Builder::implicit_tls`] when the port given to `connect` is 0.
 pub const FTPS_PORT: u16 = 990;
 
-/// How to secure connections: which backend, which roots, how to verify.
+/// How to secure connections (FTPS): which backend, which roots, how to verify.
 ///
 /// Made with [`TlsConfig::new`] (verification on, default backend) and given to
-/// [`crate::Builder::tls`] or [`crate::Builder::implicit_tls`].
+/// [`crate::Builder::tls`] (explicit FTPS: `AUTH TLS`, like ftplib's `FTP_TLS`) or
+/// [`crate::Builder::implicit_tls`] (TLS from the first byte, port 990).
+///
+/// ```no_run
+/// use ftplib::{FtpStream, TlsConfig};
+///
+/// let mut ftp = FtpStream::builder()
+///     .tls(TlsConfig::new())             // login() sends AUTH TLS first
+///     .connect("ftp.example.com", 21)?;
+/// ftp.login("alice", "secret")?;         // the password travels inside TLS
+/// ftp.prot_p()?;                         // PBSZ 0 + PROT P: data connections use TLS too
+/// let names = ftp.nlst(&[])?;
+/// # Ok::<(), ftplib::Error>(())
+/// ```
+///
+/// As in ftplib, data connections stay in the clear until [`FtpStream::prot_p`] is called.
+///
+/// # Picking a backend
+///
+/// | Cargo feature | library | data connections resume the control session | pick it when |
+/// |---|---|---|---|
+/// | `native-tls` (default) | the platform's (OpenSSL on Linux) and its trust store | no | the server does not require session reuse, or the platform's TLS stack is required |
+/// | `rustls` | rustls with aws-lc-rs; Mozilla's roots (`webpki-roots`) | yes, TLS 1.2 and 1.3 | the server requires reuse: vsftpd (`require_ssl_reuse=YES` is its default), ProFTPD, FileZilla Server |
+///
+/// Both features may be enabled at once; [`TlsConfig::new`] then picks rustls, and
+/// `TlsConfig::native_tls()` / `TlsConfig::rustls()` choose explicitly. With native-tls, a
+/// server that refuses a data connection for lack of session reuse gives
+/// [`Error::TlsSessionReuseRequired`], whose message names the `rustls` feature.
+///
+/// # Verification
+///
+/// On by default: the certificate chain must lead to a trusted root, and the certificate
+/// must name the host given to `connect` (a DNS name, or an IP address listed in the
+/// certificate); data connections are checked against the same name. Add a private CA
+/// with [`TlsConfig::add_root_certificate_pem`], pass a configured connector with
+/// `TlsConfig::from_native_tls` / `TlsConfig::from_rustls`, or, for tests only, opt out
+/// with [`TlsConfig::danger_accept_invalid_certs`]. Handshake and certificate failures
+/// are [`Error::Tls`] with the backend's message (for example
+/// `invalid peer certificate: UnknownIssuer`).
+///
+/// # Closing
+///
+/// TLS data connections are closed with close_notify (uploads before the final reply is
+/// awaited, as vsftpd requires), and a TLS data stream that ends without the server's
+/// close_notify is an error, never a silently short file.
 ///
 /// ```no_run
 /// # fn main() -> ftplib::Result<()> {
@@ -572,7 +584,10 @@ mod tests {
 
     #[test]
     fn reuse_refusals_are_recognised() {
-        assert!(refuses_for_reuse(&reply(522, "SSL connection failed: session reuse required")));
+        assert!(refuses_for_reuse(&reply(
+            522,
+            "SSL connection failed: session reuse required"
+        )));
         assert!(refuses_for_reuse(&reply(
             425,
             "Unable to build data connection: TLS session of data connection not resumed."
@@ -581,8 +596,14 @@ mod tests {
             425,
             "Unable to build data connection: Operation not permitted"
         )));
-        assert!(refuses_for_reuse(&reply(450, "TLS session resumption required")));
-        assert!(!refuses_for_reuse(&reply(425, "Can't open data connection.")));
+        assert!(refuses_for_reuse(&reply(
+            450,
+            "TLS session resumption required"
+        )));
+        assert!(!refuses_for_reuse(&reply(
+            425,
+            "Can't open data connection."
+        )));
         assert!(!refuses_for_reuse(&reply(550, "session reuse")));
         assert!(!refuses_for_reuse(&reply(226, "Transfer complete.")));
     }
@@ -598,6 +619,15 @@ mod tests {
             Err(Error::TlsSessionReuseRequired(_))
         ));
         assert!(state.check_reply(refusal).is_ok());
+    }
+
+    #[test]
+    fn sessions_and_configs_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        fn send<T: Send>() {}
+        send_sync::<TlsConfig>();
+        send_sync::<crate::Builder>();
+        send::<FtpStream>();
     }
 
     #[test]

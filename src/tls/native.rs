@@ -5,7 +5,7 @@
 //! [`crate::Error::TlsSessionReuseRequired`]).
 
 use std::fmt;
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 
 use native_tls::{Certificate, HandshakeError, TlsConnector, TlsStream};
@@ -82,9 +82,53 @@ impl Settings {
     }
 }
 
+/// The socket under a native-tls stream. It notes when the server ends the TCP stream,
+/// because OpenSSL, reading through the `openssl` crate, reports a TCP end that arrives
+/// without TLS close_notify as a clean end of data: a truncated transfer would look
+/// whole. OpenSSL reads exactly the records it needs, so it meets the TCP end only when
+/// no close_notify came first.
+pub(crate) struct NativeSocket {
+    pub(crate) tcp: TcpStream,
+    eof: bool,
+}
+
+impl Read for NativeSocket {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.tcp.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.eof = true;
+        }
+        Ok(n)
+    }
+}
+
+impl Write for NativeSocket {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.tcp.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.tcp.flush()
+    }
+}
+
+/// Reads from a native-tls stream; an end of data without close_notify is an error
+/// (`UnexpectedEof`), as with rustls.
+pub(crate) fn read(stream: &mut TlsStream<NativeSocket>, buf: &mut [u8]) -> io::Result<usize> {
+    let n = stream.read(buf)?;
+    if n == 0 && !buf.is_empty() && stream.get_ref().eof {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "peer closed the connection without sending TLS close_notify",
+        ));
+    }
+    Ok(n)
+}
+
 /// The client handshake, verifying against `host`.
 pub(super) fn connect(connector: &TlsConnector, host: &str, tcp: TcpStream) -> Result<Transport> {
-    match connector.connect(host, tcp) {
+    let socket = NativeSocket { tcp, eof: false };
+    match connector.connect(host, socket) {
         Ok(stream) => Ok(Transport::NativeTls(Box::new(stream))),
         Err(HandshakeError::WouldBlock(_)) => Err(Error::Timeout {
             during: "the TLS handshake",
@@ -95,18 +139,18 @@ pub(super) fn connect(connector: &TlsConnector, host: &str, tcp: TcpStream) -> R
 
 /// Closes a data connection: close_notify (`shutdown`), end of our side, then read to the
 /// end so that nothing unread makes the close a reset.
-pub(super) fn close(mut stream: TlsStream<TcpStream>) -> io::Result<()> {
+pub(super) fn close(mut stream: TlsStream<NativeSocket>) -> io::Result<()> {
     stream.shutdown()?;
-    let _ = stream.get_ref().shutdown(Shutdown::Write);
+    let _ = stream.get_ref().tcp.shutdown(Shutdown::Write);
     super::drain(&mut stream);
     Ok(())
 }
 
 /// Ends TLS on the control connection after CCC: our close_notify, then the server's.
-pub(super) fn shutdown_control(stream: &mut TlsStream<TcpStream>) -> io::Result<()> {
+pub(super) fn shutdown_control(stream: &mut TlsStream<NativeSocket>) -> io::Result<()> {
     stream.shutdown()?;
     let mut byte = [0u8; 1];
-    match stream.read(&mut byte)? {
+    match read(stream, &mut byte)? {
         0 => Ok(()),
         _ => Err(io::Error::new(
             io::ErrorKind::InvalidData,

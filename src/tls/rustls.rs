@@ -174,8 +174,8 @@ pub(super) fn connect(
             "{host:?} cannot be checked against a certificate: {e}"
         ))
     })?;
-    let mut conn = ClientConnection::new(Arc::clone(config), name)
-        .map_err(|e| Error::Tls(e.to_string()))?;
+    let mut conn =
+        ClientConnection::new(Arc::clone(config), name).map_err(|e| Error::Tls(e.to_string()))?;
     while conn.is_handshaking() {
         match conn.complete_io(&mut tcp) {
             Ok((0, 0)) if conn.is_handshaking() => {
