@@ -44,7 +44,20 @@ fn run(host: &str, port: &str, user: &str, password: &str) -> Result<(), Box<dyn
         .connect(host, port)?;
     println!("\nlogin as {user}: {}", ftp.login(user, password)?);
 
-    // PARSED_LISTING
+    // Typed entries: MLSD where the server offers it, LIST otherwise.
+    println!("\ntyped listing:");
+    for line in ftp.entries("")? {
+        match line {
+            ftplib::list::Line::Entry(e) => println!(
+                "  {:<8} {:>10} {:<20} {}",
+                format!("{:?}", e.kind),
+                e.size.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+                e.mtime.map(|t| t.to_iso_string()).unwrap_or_else(|| "-".into()),
+                e.name
+            ),
+            other => println!("  (not an entry) {other:?}"),
+        }
+    }
 
     // Download with the ftplib-style callback, counting blocks.
     let mut text = Vec::new();

@@ -42,6 +42,34 @@
 //! # Ok::<(), ftplib::Error>(())
 //! ```
 //!
+//! # FTPS
+//!
+//! Explicit FTPS works like ftplib's `FTP_TLS`: give the builder a [`TlsConfig`] and
+//! `login` sends `AUTH TLS` before any credential; [`FtpStream::prot_p`] protects the data
+//! connections too. Implicit FTPS (TLS from the first byte, port 990) uses
+//! [`Builder::implicit_tls`]. Certificates and host names are verified by default, where
+//! ftplib's default context checks nothing.
+//!
+//! ```no_run
+//! use ftplib::{FtpStream, TlsConfig};
+//!
+//! let tls = TlsConfig::new().add_root_certificate_pem(&std::fs::read("my-ca.pem")?)?;
+//! let mut ftp = FtpStream::builder().tls(tls).connect("ftp.example.com", 21)?;
+//! ftp.login("alice", "secret")?;
+//! ftp.prot_p()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `native-tls` | yes | FTPS through the platform's TLS library (OpenSSL on Linux) |
+//! | `rustls` | no | FTPS through rustls, whose data connections resume the control connection's TLS session, as vsftpd, ProFTPD and FileZilla Server require by default |
+//!
+//! [`TlsConfig`] explains how to pick. Without either feature the crate speaks plain FTP
+//! only.
+//!
 //! # Errors
 //!
 //! One [`Error`] enum, classed as ftplib classes its exceptions:

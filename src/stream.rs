@@ -220,6 +220,8 @@ pub struct FtpStream {
     /// Why the control connection can no longer be trusted, if it cannot.
     broken: Option<String>,
     closed: bool,
+    /// FEAT's answer, once asked (empty when the server does not know FEAT).
+    features: Option<BTreeMap<String, String>>,
 }
 
 impl std::fmt::Debug for FtpStream {
@@ -267,6 +269,7 @@ impl FtpStream {
             transfer_type: None,
             broken: None,
             closed: false,
+            features: None,
             tls: Default::default(),
         })
     }
@@ -682,7 +685,9 @@ impl FtpStream {
     /// [`Error::Permanent`] (500/502) where FEAT is not supported.
     pub fn feat(&mut self) -> Result<BTreeMap<String, String>> {
         let reply = self.sendcmd("FEAT")?;
-        parse::parse_feat(&reply)
+        let features = parse::parse_feat(&reply)?;
+        self.features = Some(features.clone());
+        Ok(features)
     }
 
     /// Sends `OPTS option [value]`, e.g. `opts("UTF8", Some("ON"))`.
@@ -1344,6 +1349,113 @@ impl FtpStream {
         let mut entries = Vec::new();
         self.retrlines(&cmd, |line| entries.push(split_mlsd_line(line)))?;
         Ok(entries)
+    }
+
+    /// Lists a directory as typed entries: MLSD when the server's FEAT advertises MLST,
+    /// LIST otherwise (times then read as UTC; see [`FtpStream::list_entries`] for a
+    /// server time zone or hidden files). `path` may be empty for the working directory.
+    ///
+    /// Every line of the listing comes back: an entry, a skipped line (`total N`, blank),
+    /// or an unparsed line with its raw bytes and the reason (see [`crate::list`]).
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// for line in ftp.entries("pub")? {
+    ///     if let Some(entry) = line.entry() {
+    ///         println!("{:?} {} {:?}", entry.kind, entry.name, entry.size);
+    ///     }
+    /// }
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`FtpStream::retrlines_bytes`]; names that are not UTF-8 are no error (see
+    /// [`crate::list::Entry::name_bytes`]).
+    pub fn entries(&mut self, path: &str) -> Result<Vec<crate::list::Line>> {
+        if self.supports_mlsd()? {
+            self.mlsd_entries(path)
+        } else {
+            self.list_entries(path, false, &crate::list::ParseOptions::default())
+        }
+    }
+
+    /// True when FEAT advertises MLST (asked once per session).
+    fn supports_mlsd(&mut self) -> Result<bool> {
+        if self.features.is_none() {
+            match self.feat() {
+                Ok(_) => {}
+                // A server without FEAT (RFC 959 only) has no MLSD either.
+                Err(Error::Permanent(_)) => self.features = Some(BTreeMap::new()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(self
+            .features
+            .as_ref()
+            .is_some_and(|f| f.contains_key("MLST")))
+    }
+
+    /// Lists a directory with LIST and parses each line (Unix `ls -l`, DOS/IIS and the
+    /// other formats of [`crate::list`]). `hidden` sends `LIST -a`, which most Unix
+    /// servers take as "include dot-files"; `options` gives the server's time zone and
+    /// the "now" used to infer years.
+    ///
+    /// ```no_run
+    /// use chrono::FixedOffset;
+    /// use ftplib::list::ParseOptions;
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// let cet = ParseOptions::default().with_server_offset(FixedOffset::east_opt(3600).unwrap());
+    /// let lines = ftp.list_entries("", true, &cet)?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`FtpStream::entries`].
+    pub fn list_entries(
+        &mut self,
+        path: &str,
+        hidden: bool,
+        options: &crate::list::ParseOptions,
+    ) -> Result<Vec<crate::list::Line>> {
+        let mut args = Vec::new();
+        if hidden {
+            args.push("-a");
+        }
+        let cmd = join_command("LIST", &args, false);
+        let cmd = if path.is_empty() {
+            cmd
+        } else {
+            format_command(&cmd, Some(path))?
+        };
+        let data = self.listing_bytes(&cmd)?;
+        Ok(crate::list::parse_listing(&data, options))
+    }
+
+    /// Lists a directory with MLSD (RFC 3659) and parses each line into a typed entry
+    /// with its facts.
+    ///
+    /// # Errors
+    /// [`Error::Permanent`] (500/502) where MLSD is not supported, and as
+    /// [`FtpStream::entries`].
+    pub fn mlsd_entries(&mut self, path: &str) -> Result<Vec<crate::list::Line>> {
+        let cmd = if path.is_empty() {
+            "MLSD".to_string()
+        } else {
+            format_command("MLSD", Some(path))?
+        };
+        let data = self.listing_bytes(&cmd)?;
+        Ok(crate::list::parse_mlsd_listing(&data))
+    }
+
+    /// The whole text of a listing as bytes, each line ending in CRLF (so a CR that
+    /// belongs to a name survives the parser's line splitting).
+    fn listing_bytes(&mut self, cmd: &str) -> Result<Vec<u8>> {
+        let mut data = Vec::new();
+        self.retrlines_bytes(cmd, |line| {
+            data.extend_from_slice(line);
+            data.extend_from_slice(b"\r\n");
+        })?;
+        Ok(data)
     }
 }
 
