@@ -89,22 +89,25 @@ fn benches(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Bytes(PAYLOAD as u64));
     for blocksize in [8 * 1024, 64 * 1024] {
-        group.bench_function(format!("retrbinary 64 MiB, {} KiB blocks", blocksize / 1024), |b| {
-            b.iter(|| {
-                let mut total = 0usize;
-                ftp.retrbinary(
-                    "RETR x",
-                    |block| {
-                        total += block.len();
-                        Ok(())
-                    },
-                    blocksize,
-                    None,
-                )
-                .unwrap();
-                assert_eq!(total, PAYLOAD);
-            })
-        });
+        group.bench_function(
+            format!("retrbinary 64 MiB, {} KiB blocks", blocksize / 1024),
+            |b| {
+                b.iter(|| {
+                    let mut total = 0usize;
+                    ftp.retrbinary(
+                        "RETR x",
+                        |block| {
+                            total += block.len();
+                            Ok(())
+                        },
+                        blocksize,
+                        None,
+                    )
+                    .unwrap();
+                    assert_eq!(total, PAYLOAD);
+                })
+            },
+        );
     }
     let source = vec![0x5au8; PAYLOAD];
     group.bench_function("storbinary 64 MiB, 64 KiB blocks", |b| {

@@ -42,7 +42,11 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
             total
         }
         "stor" => {
-            let size: u64 = args.get(6).map(|s| s.parse()).transpose()?.unwrap_or(1 << 30);
+            let size: u64 = args
+                .get(6)
+                .map(|s| s.parse())
+                .transpose()?
+                .unwrap_or(1 << 30);
             let mut source = std::io::repeat(0x5a).take(size);
             let mut upload = ftp.stor_stream(path)?;
             let mut buf = vec![0u8; DEFAULT_BLOCKSIZE];

@@ -20,7 +20,12 @@ fn main() {
     }
 }
 
-fn run(host: &str, port: &str, user: &str, password: &str) -> Result<(), Box<dyn std::error::Error>> {
+fn run(
+    host: &str,
+    port: &str,
+    user: &str,
+    password: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
     let port: u16 = port.parse()?;
     let mut ftp = FtpStream::builder()
         .timeout(Some(Duration::from_secs(10)))
@@ -52,7 +57,9 @@ fn run(host: &str, port: &str, user: &str, password: &str) -> Result<(), Box<dyn
                 "  {:<8} {:>10} {:<20} {}",
                 format!("{:?}", e.kind),
                 e.size.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
-                e.mtime.map(|t| t.to_iso_string()).unwrap_or_else(|| "-".into()),
+                e.mtime
+                    .map(|t| t.to_iso_string())
+                    .unwrap_or_else(|| "-".into()),
                 e.name
             ),
             other => println!("  (not an entry) {other:?}"),

@@ -87,9 +87,10 @@
 //! A transfer that did not complete never looks successful: [`Error::TransferIncomplete`]
 //! reports a short download even when the server said 226.
 //!
-//! After an error the stream is either still usable (reply errors, invalid input) or
-//! marked unusable (timeouts, dropped connections, malformed replies); see
-//! [`FtpStream::is_usable`].
+//! After an error the stream is either still usable (4xx/5xx replies, an unexpected 2xx
+//! or 3xx, a reply whose content could not be parsed, invalid input) or marked unusable
+//! (timeouts, dropped connections, replies that break the framing or the limits, a 421,
+//! an unexpected 1xx); see [`FtpStream::is_usable`].
 //!
 //! # Timeouts
 //!

@@ -127,7 +127,11 @@ fn hidden_files_with_list_a() {
     let mut ftp = connect(&server, false);
     let opts = ParseOptions::default();
     let plain = entries_of(ftp.list_entries("", false, &opts).unwrap());
-    assert!(!plain.iter().any(|e| e.name == ".hidden"), "{:?}", names(&plain));
+    assert!(
+        !plain.iter().any(|e| e.name == ".hidden"),
+        "{:?}",
+        names(&plain)
+    );
     let all = entries_of(ftp.list_entries("", true, &opts).unwrap());
     assert!(all.iter().any(|e| e.name == ".hidden"), "{:?}", names(&all));
     assert!(all.iter().any(|e| e.name == "hello.txt"));
@@ -156,7 +160,9 @@ fn odd_names_survive() {
     assert_eq!(arrow.link_target, None);
     assert_eq!(find(&entries, "trailing space ").size, Some(0));
     assert!(
-        entries.iter().any(|e| e.name.trim_start() == "two leading spaces"),
+        entries
+            .iter()
+            .any(|e| e.name.trim_start() == "two leading spaces"),
         "{:?}",
         names(&entries)
     );

@@ -29,7 +29,8 @@ fn connect(server: &TestServer) -> FtpStream {
 
 fn login_user(server: &TestServer) -> FtpStream {
     let mut ftp = connect(server);
-    ftp.login(&server.user, &server.password).expect("user login");
+    ftp.login(&server.user, &server.password)
+        .expect("user login");
     ftp
 }
 
@@ -144,7 +145,8 @@ fn exercise_commands(server: &TestServer) {
     let modified = ftp.mdtm("new dir/file.txt").unwrap();
     let age = chrono::Utc::now() - modified;
     assert!(age.num_seconds().abs() < 3600, "mdtm {modified}");
-    ftp.rename("new dir/file.txt", "new dir/renamed.txt").unwrap();
+    ftp.rename("new dir/file.txt", "new dir/renamed.txt")
+        .unwrap();
     assert_eq!(ftp.nlst(&["new dir"]).unwrap().len(), 1);
     let err = ftp.rename("new dir/file.txt", "x").unwrap_err();
     assert!(matches!(err, Error::Permanent(_)), "{err:?}");
@@ -158,7 +160,10 @@ fn exercise_commands(server: &TestServer) {
     let err = ftp
         .retrbinary("RETR missing.bin", |_| Ok(()), DEFAULT_BLOCKSIZE, None)
         .unwrap_err();
-    assert!(matches!(err, Error::Permanent(ref r) if r.code == 550), "{err:?}");
+    assert!(
+        matches!(err, Error::Permanent(ref r) if r.code == 550),
+        "{err:?}"
+    );
     assert_eq!(ftp.size("missing.bin").unwrap_err().code(), Some(550));
     assert!(ftp.is_usable());
 
@@ -324,7 +329,10 @@ fn rest_resumes_an_upload() {
         Some(100_000),
     )
     .unwrap();
-    assert_eq!(std::fs::read(server.user_home.join("part.bin")).unwrap(), data);
+    assert_eq!(
+        std::fs::read(server.user_home.join("part.bin")).unwrap(),
+        data
+    );
 }
 
 #[test]
@@ -428,7 +436,10 @@ fn finish_before_the_end_is_an_error() {
     download.read_exact(&mut buf).unwrap();
     // The server could not send the rest: it must not report success.
     let err = download.finish().unwrap_err();
-    assert!(matches!(err, Error::Temporary(_) | Error::TransferIncomplete { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Temporary(_) | Error::TransferIncomplete { .. }),
+        "{err:?}"
+    );
 }
 
 // ----- listings ----------------------------------------------------------------------------
@@ -439,12 +450,27 @@ fn listings() {
         let mut ftp = login_anon(&server);
         let mut names = ftp.nlst(&[]).unwrap();
         names.sort();
-        for want in ["blob.bin", "café.txt", "empty", "readme.txt", "sub", "with space.txt"] {
-            assert!(names.iter().any(|n| n == want), "{want} missing from {names:?}");
+        for want in [
+            "blob.bin",
+            "café.txt",
+            "empty",
+            "readme.txt",
+            "sub",
+            "with space.txt",
+        ] {
+            assert!(
+                names.iter().any(|n| n == want),
+                "{want} missing from {names:?}"
+            );
         }
         let lines = ftp.dir(&[]).unwrap();
-        assert!(lines.iter().any(|l| l.ends_with(" with space.txt")), "{lines:?}");
-        assert!(lines.iter().any(|l| l.starts_with('d') && l.ends_with(" sub")));
+        assert!(
+            lines.iter().any(|l| l.ends_with(" with space.txt")),
+            "{lines:?}"
+        );
+        assert!(lines
+            .iter()
+            .any(|l| l.starts_with('d') && l.ends_with(" sub")));
         assert!(ftp.nlst(&["empty"]).unwrap().is_empty());
         assert_eq!(ftp.nlst(&["sub"]).unwrap().len(), 1);
     }
@@ -471,7 +497,10 @@ fn mlsd_unsupported_on_vsftpd() {
     let server = vsftpd(Family::V4);
     let mut ftp = login_anon(&server);
     let err = ftp.mlsd("", &[]).unwrap_err();
-    assert!(matches!(err, Error::Permanent(ref r) if r.code == 500), "{err:?}");
+    assert!(
+        matches!(err, Error::Permanent(ref r) if r.code == 500),
+        "{err:?}"
+    );
     assert!(ftp.is_usable());
     ftp.noop().unwrap();
 }
