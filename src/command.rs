@@ -1,19 +1,26 @@
 //! Command lines: validation before sending, and masking for logs.
 
 use crate::error::{Error, Result};
+use crate::reply::shorten;
 
 /// Refuses any text containing CR, LF or NUL: such bytes would end the command early and
 /// let the rest be read as a second command (ftplib's bpo-30119 guard, plus NUL).
+///
+/// The error quotes the text, except a password or account (and a `PASS` command is
+/// masked), so secrets never reach error messages or logs.
 pub fn check_argument(what: &str, text: &str) -> Result<()> {
     if let Some(bad) = text.chars().find(|c| matches!(c, '\r' | '\n' | '\0')) {
+        let name = match bad {
+            '\r' => "carriage return",
+            '\n' => "line feed",
+            _ => "NUL",
+        };
+        let shown = match what {
+            "password" | "account" => String::new(),
+            _ => format!(": {:?}", shorten(&sanitize(text))),
+        };
         return Err(Error::InvalidInput(format!(
-            "{what} contains a forbidden {} character: {:?}",
-            match bad {
-                '\r' => "carriage return",
-                '\n' => "line feed",
-                _ => "NUL",
-            },
-            text
+            "{what} contains a forbidden {name} character{shown}"
         )));
     }
     Ok(())
@@ -71,6 +78,16 @@ mod tests {
             assert!(matches!(err, Error::InvalidInput(_)), "{bad:?}");
         }
         assert!(format_command("NOOP\r\nQUIT", None).is_err());
+    }
+
+    #[test]
+    fn secrets_stay_out_of_errors() {
+        let err = check_argument("password", "hunter2\n").unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        let err = check_argument("command", "PASS hunter2\n").unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        let err = check_argument("path", "a\rb").unwrap_err();
+        assert!(err.to_string().contains("a\\rb"), "{err}");
     }
 
     #[test]

@@ -24,6 +24,9 @@ impl DataStream {
     }
 
     /// The server's address for this connection.
+    ///
+    /// # Errors
+    /// The socket's error, if it has one.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.transport.tcp().peer_addr()
     }
@@ -35,12 +38,18 @@ impl DataStream {
 
     /// Ends an upload: flushes, tells the server no more data follows (TLS close_notify
     /// where TLS is used) and closes the connection.
+    ///
+    /// # Errors
+    /// An I/O or TLS error while flushing or closing.
     pub fn finish_upload(mut self) -> io::Result<()> {
         self.transport.flush()?;
         close_transport(self.transport, true)
     }
 
     /// Ends a download that was read to its end, closing the connection cleanly.
+    ///
+    /// # Errors
+    /// An I/O or TLS error while closing.
     pub fn finish_download(self) -> io::Result<()> {
         close_transport(self.transport, false)
     }
@@ -87,14 +96,17 @@ impl std::fmt::Debug for DataStream {
 /// A download in progress, readable with [`Read`]; made by [`FtpStream::retr_stream`].
 ///
 /// Read it to the end, then call [`Download::finish`]: only the server's final reply says
-/// the file arrived whole. Dropping a `Download` without `finish` aborts the transfer
-/// (sends ABOR) and ignores the outcome.
+/// the file arrived whole. To stop early, call [`Download::abort`]. Dropping a `Download`
+/// without either finishes it quietly if it was read to the end, and aborts it (sends
+/// ABOR) otherwise; drop waits for the server's replies, within the timeout.
 pub struct Download<'a> {
     ftp: &'a mut FtpStream,
     data: Option<DataStream>,
     expected: Option<u64>,
     received: u64,
     at_end: bool,
+    /// A read from the data connection failed: the transfer cannot have succeeded.
+    failed: bool,
 }
 
 impl<'a> Download<'a> {
@@ -105,6 +117,7 @@ impl<'a> Download<'a> {
             expected,
             received: 0,
             at_end: false,
+            failed: false,
         }
     }
 
@@ -120,19 +133,42 @@ impl<'a> Download<'a> {
 
     /// Closes the data connection and reads the server's final reply.
     ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// let mut download = ftp.retr_stream("notes.txt", None)?;
+    /// let mut text = String::new();
+    /// std::io::Read::read_to_string(&mut download, &mut text)?;
+    /// download.finish()?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
     /// # Errors
-    /// The server's error reply if the transfer failed (for example 426 when the download
-    /// was not read to its end), or [`Error::TransferIncomplete`] when the byte count
-    /// differs from the size the server announced.
+    /// [`Error::TransferAborted`] if the data was not read to its end or a read failed
+    /// (the transfer is aborted first), the server's error reply (e.g. 426), or
+    /// [`Error::TransferIncomplete`] when the byte count differs from the size the server
+    /// announced.
     pub fn finish(mut self) -> Result<Reply> {
         self.finish_inner()
     }
 
     fn finish_inner(&mut self) -> Result<Reply> {
         let data = self.data.take();
+        if !self.at_end || self.failed {
+            if let Err(e) = self.ftp.abort_with(data) {
+                log::debug!("abort of an unfinished download failed: {e}");
+            }
+            return Err(Error::TransferAborted {
+                bytes: self.received,
+                reason: if self.failed {
+                    "reading the data connection failed"
+                } else {
+                    "finish() was called before the end of the data"
+                },
+            });
+        }
         if let Some(data) = data {
-            if self.at_end {
-                data.finish_download().map_err(Error::from)?;
+            if let Err(e) = data.finish_download() {
+                return Err(self.ftp.reply_after_data_error(e));
             }
         }
         let reply = self.ftp.voidresp()?;
@@ -167,9 +203,10 @@ impl Read for Download<'_> {
         let Some(data) = self.data.as_mut() else {
             return Ok(0);
         };
-        let n = data
-            .read(buf)
-            .map_err(|e| into_io(Error::from_io(e, "reading the data connection")))?;
+        let n = data.read(buf).map_err(|e| {
+            self.failed = true;
+            into_io(Error::from_io(e, "reading the data connection"))
+        })?;
         if n == 0 && !buf.is_empty() {
             self.at_end = true;
         }
@@ -181,7 +218,7 @@ impl Read for Download<'_> {
 impl Drop for Download<'_> {
     fn drop(&mut self) {
         if self.data.is_some() {
-            let result = if self.at_end {
+            let result = if self.at_end && !self.failed {
                 self.finish_inner()
             } else {
                 self.abort_inner()
@@ -197,11 +234,15 @@ impl Drop for Download<'_> {
 ///
 /// Write the data, then call [`Upload::finish`], which closes the data connection and
 /// checks the server's final reply. Dropping an `Upload` without `finish` aborts the
-/// transfer (sends ABOR) so the server does not take a partial file for a whole one.
+/// transfer (sends ABOR), so it is reported as failed; servers such as vsftpd still keep
+/// the partial file, so upload to a temporary name and rename it after `finish` succeeds
+/// when a partial file must never be seen.
 pub struct Upload<'a> {
     ftp: &'a mut FtpStream,
     data: Option<DataStream>,
     sent: u64,
+    /// A write to the data connection failed: the transfer cannot have succeeded.
+    failed: bool,
 }
 
 impl<'a> Upload<'a> {
@@ -210,6 +251,7 @@ impl<'a> Upload<'a> {
             ftp,
             data: Some(data),
             sent: 0,
+            failed: false,
         }
     }
 
@@ -221,9 +263,19 @@ impl<'a> Upload<'a> {
     /// Ends the upload and reads the server's final reply.
     ///
     /// # Errors
-    /// The server's error reply (for example 426 or 552), or an I/O error while closing.
+    /// The server's error reply (for example 426 or 552), an I/O error while closing, or
+    /// [`Error::TransferAborted`] if a write had failed (the transfer is aborted first).
     pub fn finish(mut self) -> Result<Reply> {
         let data = self.data.take();
+        if self.failed {
+            if let Err(e) = self.ftp.abort_with(data) {
+                log::debug!("abort of a failed upload failed: {e}");
+            }
+            return Err(Error::TransferAborted {
+                bytes: self.sent,
+                reason: "writing the data connection failed",
+            });
+        }
         if let Some(data) = data {
             if let Err(e) = data.finish_upload() {
                 return Err(self.ftp.reply_after_data_error(e));
@@ -250,9 +302,10 @@ impl Write for Upload<'_> {
                 "upload already finished",
             ));
         };
-        let n = data
-            .write(buf)
-            .map_err(|e| into_io(Error::from_io(e, "writing the data connection")))?;
+        let n = data.write(buf).map_err(|e| {
+            self.failed = true;
+            into_io(Error::from_io(e, "writing the data connection"))
+        })?;
         self.sent += n as u64;
         Ok(n)
     }

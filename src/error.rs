@@ -62,7 +62,8 @@ pub enum Error {
         during: &'static str,
     },
 
-    /// The server closed the control connection.
+    /// The server closed the connection: the control connection, or a data connection
+    /// in the middle of a line or a TLS record.
     #[error("server closed the connection{}", if .0.is_empty() { String::new() } else { format!(" ({})", .0) })]
     ConnectionClosed(String),
 
@@ -74,6 +75,17 @@ pub enum Error {
         expected: u64,
         /// Bytes actually received.
         received: u64,
+    },
+
+    /// A [`crate::Download`] or [`crate::Upload`] was finished before all its data was
+    /// moved (or after its data connection failed); the client aborted the transfer, so
+    /// it must be taken as failed.
+    #[error("transfer aborted after {bytes} bytes: {reason}")]
+    TransferAborted {
+        /// Bytes moved before the transfer stopped.
+        bytes: u64,
+        /// Why it stopped.
+        reason: &'static str,
     },
 
     /// In active mode, a host other than the server connected to our data port; the

@@ -6,8 +6,8 @@
 //! `transfercmd` and the rest, with the same defaults — passive mode, binary transfers
 //! through `retrbinary`/`storbinary`, anonymous login when no user is given — and the
 //! same hardening, made stricter: the PASV host is ignored, reply lines and multi-line
-//! replies are capped, CR/LF/NUL in arguments are refused, and every call is bounded by
-//! one timeout.
+//! replies are capped, CR/LF/NUL in arguments are refused, and every network wait is
+//! bounded by one timeout.
 //!
 //! # Quick start
 //!
@@ -95,14 +95,16 @@
 //! # Timeouts
 //!
 //! One timeout, like ftplib's, bounds the connect, every control read and write, the data
-//! connect or accept, and every data read and write. It defaults to
+//! connect or accept, and every data read and write. It bounds each wait, not a whole
+//! call: a server that trickles a reply one byte at a time, just within the timeout, can
+//! stretch a call (up to the reply-size limits). It defaults to
 //! [`DEFAULT_TIMEOUT`] (60 s; ftplib waits forever) and is set with
 //! [`Builder::timeout`] or [`FtpStream::set_timeout`].
 //!
 //! # Logging
 //!
-//! Commands and replies go to the [`log`](https://docs.rs/log) crate under the target
-//! `ftplib`, in the shapes of ftplib's debug output. The equivalent of ftplib's
+//! Commands and replies go to the [`log`](https://docs.rs/log) crate under targets in
+//! `ftplib` (`ftplib::stream`, `ftplib::tls`, …), in the shapes of ftplib's debug output. The equivalent of ftplib's
 //! `set_debuglevel(n)` is the log level you enable for `ftplib` (for example
 //! `RUST_LOG=ftplib=debug` with `env_logger`):
 //!

@@ -155,7 +155,7 @@ pub(crate) fn accept(
     timeout: Option<Duration>,
 ) -> Result<(TcpStream, SocketAddr)> {
     listener.set_nonblocking(true)?;
-    let deadline = timeout.map(|t| Instant::now() + t);
+    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
     loop {
         match listener.accept() {
             Ok((stream, peer)) => {

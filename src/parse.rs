@@ -42,6 +42,9 @@ pub fn parse_150(reply: &Reply) -> Option<u64> {
 }
 
 /// Parses a `213` reply to `SIZE`: the file size in bytes.
+///
+/// # Errors
+/// [`Error::UnexpectedReply`] for another code, [`Error::Protocol`] for unreadable content.
 pub fn parse_213(reply: &Reply) -> Result<u64> {
     expect_code(reply, 213)?;
     reply
@@ -55,6 +58,9 @@ pub fn parse_213(reply: &Reply) -> Result<u64> {
 ///
 /// The six numbers may stand anywhere in the text, with or without parentheses; each must
 /// be 0–255, and the port they make must not be 0.
+///
+/// # Errors
+/// [`Error::UnexpectedReply`] for another code, [`Error::Protocol`] for unreadable content.
 pub fn parse_227(reply: &Reply) -> Result<(Ipv4Addr, u16)> {
     expect_code(reply, 227)?;
     let text = reply.text.get(3..).unwrap_or("");
@@ -115,6 +121,9 @@ fn six_numbers(bytes: &[u8]) -> Option<[u32; 6]> {
 
 /// Parses a `229 Entering Extended Passive Mode (|||port|)` reply (RFC 2428) and returns
 /// the port. The host is never taken from the server: the control peer is used.
+///
+/// # Errors
+/// [`Error::UnexpectedReply`] for another code, [`Error::Protocol`] for unreadable content.
 pub fn parse_229(reply: &Reply) -> Result<u16> {
     expect_code(reply, 229)?;
     let text = &reply.text;
@@ -152,6 +161,9 @@ pub fn parse_229(reply: &Reply) -> Result<u16> {
 /// quotes (`""`) turned back into one (RFC 959 appendix II).
 ///
 /// The path starts at the first `"` of the first line and ends at the next lone `"`.
+///
+/// # Errors
+/// [`Error::UnexpectedReply`] for another code, [`Error::Protocol`] for unreadable content.
 pub fn parse_257(reply: &Reply) -> Result<String> {
     expect_code(reply, 257)?;
     let first = reply.text.lines().next().unwrap_or("");
@@ -177,6 +189,9 @@ pub fn parse_257(reply: &Reply) -> Result<String> {
 }
 
 /// Parses a `213 YYYYMMDDHHMMSS[.fff]` reply to `MDTM` (RFC 3659 §3): the time is UTC.
+///
+/// # Errors
+/// [`Error::UnexpectedReply`] for another code, [`Error::Protocol`] for unreadable content.
 pub fn parse_mdtm(reply: &Reply) -> Result<DateTime<Utc>> {
     expect_code(reply, 213)?;
     parse_timeval(reply.message().trim())
@@ -214,6 +229,9 @@ pub fn parse_timeval(text: &str) -> Option<NaiveDateTime> {
 /// to its parameters (empty when it has none), e.g. `"MLST" → "type*;size*;modify*;"`.
 ///
 /// A single-line reply (no features) gives an empty map.
+///
+/// # Errors
+/// [`Error::UnexpectedReply`] for another code, [`Error::Protocol`] for unreadable content.
 pub fn parse_feat(reply: &Reply) -> Result<BTreeMap<String, String>> {
     expect_code(reply, 211)?;
     let mut features = BTreeMap::new();

@@ -106,7 +106,7 @@ pub(crate) fn read_line<R: BufRead + ?Sized>(
             None => (available, false),
         };
         // +2 allows the CRLF itself on top of max_len content bytes.
-        if line.len() + chunk.len() > max_len + 2 {
+        if line.len() + chunk.len() > max_len.saturating_add(2) {
             return Err(line_too_long());
         }
         line.extend_from_slice(chunk);

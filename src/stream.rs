@@ -160,6 +160,9 @@ impl Builder {
     /// [`Builder::implicit_tls`]), trying each resolved address, and reads the greeting.
     ///
     /// # Errors
+    /// [`Error::Tls`] when implicit TLS fails (see [`crate::TlsConfig`]);
+    /// [`Error::UnexpectedReply`] for a 3xx greeting; [`Error::Protocol`] for a malformed
+    /// greeting or one that never goes past 1xx;
     /// [`Error::InvalidInput`] for a zero timeout, I/O or timeout errors while connecting,
     /// and [`Error::Temporary`]/[`Error::Permanent`] for a 4xx/5xx greeting.
     pub fn connect(&self, host: &str, port: u16) -> Result<FtpStream> {
@@ -210,13 +213,13 @@ pub struct FtpStream {
     pub(crate) host: String,
     peer: SocketAddr,
     welcome: String,
+    /// The session's settings: starts as the builder's, and `set_pasv`/`set_timeout`
+    /// change it.
     pub(crate) config: Builder,
     /// AUTH/PROT state and the session's TLS connector (see `crate::tls`).
     pub(crate) tls: crate::tls::TlsState,
     /// The server refused EPSV once; use PASV from now on.
     epsv_refused: bool,
-    /// The TYPE last set by this client, to skip repeating it.
-    transfer_type: Option<char>,
     /// Why the control connection can no longer be trusted, if it cannot.
     broken: Option<String>,
     closed: bool,
@@ -266,7 +269,6 @@ impl FtpStream {
             welcome: String::new(),
             config,
             epsv_refused: false,
-            transfer_type: None,
             broken: None,
             closed: false,
             features: None,
@@ -313,6 +315,9 @@ impl FtpStream {
     }
 
     /// Our address on the control connection.
+    ///
+    /// # Errors
+    /// The socket's error, if it has one.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.control.get_ref().tcp().local_addr()
     }
@@ -373,12 +378,6 @@ impl FtpStream {
         self.check_usable()?;
         check_argument("command", line)?;
         debug!("*cmd* {}", sanitize(line));
-        if line
-            .get(..4)
-            .is_some_and(|verb| verb.eq_ignore_ascii_case("TYPE"))
-        {
-            self.transfer_type = None;
-        }
         let mut bytes = Vec::with_capacity(line.len() + 2);
         bytes.extend_from_slice(line.as_bytes());
         bytes.extend_from_slice(b"\r\n");
@@ -446,6 +445,16 @@ impl FtpStream {
         }
     }
 
+    /// Sends a command that must get a final reply: a 1xx (which promises another reply)
+    /// gives [`Error::UnexpectedReply`] and marks the stream unusable.
+    fn sendcmd_final(&mut self, cmd: &str) -> Result<Reply> {
+        let reply = self.sendcmd(cmd)?;
+        if reply.class() == 1 {
+            return Err(self.unexpected_reply(reply));
+        }
+        Ok(reply)
+    }
+
     // ----- commands ----------------------------------------------------------------------
 
     /// Sends a command and returns its reply if it is 1xx–3xx (ftplib's `sendcmd`).
@@ -503,6 +512,12 @@ impl FtpStream {
 
     /// Logs in with an account for servers that ask for ACCT after PASS (ftplib's
     /// `login(user, passwd, acct)`).
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// ftp.login_acct("alice", "secret", "project-42")?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`FtpStream::login`].
@@ -585,8 +600,9 @@ impl FtpStream {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Protocol`] if the reply holds no quoted path, [`Error::Encoding`] if the
-    /// path is not UTF-8.
+    /// [`Error::Protocol`] if the reply holds no quoted path, [`Error::UnexpectedReply`]
+    /// for a 2xx other than 257 (ftplib returns `''` for both), [`Error::Encoding`] if
+    /// the path is not UTF-8.
     pub fn pwd(&mut self) -> Result<String> {
         let reply = self.voidcmd("PWD")?;
         path_from_257(&reply)
@@ -596,13 +612,22 @@ impl FtpStream {
     /// server's 2xx reply names no path (some IIS versions), returns `dirname` as given,
     /// where ftplib returns `''`.
     ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// let path = ftp.mkd("reports")?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::Permanent`] (550) if it cannot be created.
     pub fn mkd(&mut self, dirname: &str) -> Result<String> {
         let reply = self.void_verb("MKD", dirname)?;
         match path_from_257(&reply) {
             Ok(path) => Ok(path),
-            Err(Error::UnexpectedReply(_)) | Err(Error::Protocol { .. }) => Ok(dirname.into()),
+            // The directory exists now, so an unreadable path is no reason to fail.
+            Err(Error::UnexpectedReply(_) | Error::Protocol { .. } | Error::Encoding { .. }) => {
+                Ok(dirname.into())
+            }
             Err(e) => Err(e),
         }
     }
@@ -617,6 +642,12 @@ impl FtpStream {
 
     /// Deletes a file. As in ftplib, only a 250 or 200 reply counts as success.
     ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// ftp.delete("old.log")?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::Permanent`] (550) for a missing file; [`Error::UnexpectedReply`] for any
     /// other success code.
@@ -629,6 +660,12 @@ impl FtpStream {
     }
 
     /// Renames a file: RNFR must be answered with 3xx, then RNTO with 2xx.
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// ftp.rename("upload.tmp", "upload.dat")?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::Permanent`] when the source is missing or the target is refused.
@@ -657,7 +694,7 @@ impl FtpStream {
     pub fn size(&mut self, filename: &str) -> Result<u64> {
         let line = format_command("SIZE", Some(filename))?;
         self.set_type('I')?;
-        let reply = self.sendcmd(&line)?;
+        let reply = self.sendcmd_final(&line)?;
         parse::parse_213(&reply)
     }
 
@@ -667,7 +704,7 @@ impl FtpStream {
     /// [`Error::Permanent`] for a missing file; [`Error::Protocol`] for an unreadable time.
     pub fn mdtm(&mut self, filename: &str) -> Result<DateTime<Utc>> {
         let line = format_command("MDTM", Some(filename))?;
-        let reply = self.sendcmd(&line)?;
+        let reply = self.sendcmd_final(&line)?;
         parse::parse_mdtm(&reply)
     }
 
@@ -684,7 +721,7 @@ impl FtpStream {
     /// # Errors
     /// [`Error::Permanent`] (500/502) where FEAT is not supported.
     pub fn feat(&mut self) -> Result<BTreeMap<String, String>> {
-        let reply = self.sendcmd("FEAT")?;
+        let reply = self.sendcmd_final("FEAT")?;
         let features = parse::parse_feat(&reply)?;
         self.features = Some(features.clone());
         Ok(features)
@@ -702,13 +739,19 @@ impl FtpStream {
         self.void_verb("OPTS", &arg)
     }
 
-    /// Sends `SITE command` and returns the reply (1xx–3xx).
+    /// Sends `SITE command` and returns the reply (2xx or 3xx).
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// ftp.site("CHMOD 644 notes.txt")?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
     ///
     /// # Errors
-    /// 4xx/5xx replies.
+    /// 4xx/5xx replies; a 1xx marks the stream unusable.
     pub fn site(&mut self, command: &str) -> Result<Reply> {
         let line = format_command("SITE", Some(command))?;
-        self.sendcmd(&line)
+        self.sendcmd_final(&line)
     }
 
     /// Sends NOOP, e.g. to keep an idle session alive.
@@ -721,6 +764,12 @@ impl FtpStream {
 
     /// Sends QUIT and closes the connection, whatever the reply (ftplib's `quit`, with
     /// the close that its context manager adds).
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// println!("{}", ftp.quit()?);   // "221 Goodbye."
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
     ///
     /// # Errors
     /// The QUIT reply's error, if any; the connection is closed either way.
@@ -744,12 +793,10 @@ impl FtpStream {
 
     // ----- data connections --------------------------------------------------------------
 
-    /// Sets the transfer type (`'A'` or `'I'`) unless this client already set it.
+    /// Sets the transfer type (`'A'` or `'I'`). Sent before every transfer, as ftplib
+    /// does: a cached value would go stale after the user's own TYPE, REIN or USER.
     pub(crate) fn set_type(&mut self, kind: char) -> Result<()> {
-        if self.transfer_type != Some(kind) {
-            self.voidcmd(&format!("TYPE {kind}"))?;
-            self.transfer_type = Some(kind);
-        }
+        self.voidcmd(&format!("TYPE {kind}"))?;
         Ok(())
     }
 
@@ -759,7 +806,7 @@ impl FtpStream {
         let peer_ip = self.peer.ip();
         let use_epsv = peer_ip.is_ipv6() || (self.config.prefer_epsv && !self.epsv_refused);
         if use_epsv {
-            match self.sendcmd("EPSV") {
+            match self.sendcmd_final("EPSV") {
                 Ok(reply) => return Ok(SocketAddr::new(peer_ip, parse::parse_229(&reply)?)),
                 Err(Error::Permanent(reply)) if peer_ip.is_ipv4() => {
                     debug!("EPSV refused ({reply}); falling back to PASV from now on");
@@ -768,7 +815,7 @@ impl FtpStream {
                 Err(e) => return Err(e),
             }
         }
-        let reply = self.sendcmd("PASV")?;
+        let reply = self.sendcmd_final("PASV")?;
         let (host, port) = parse::parse_227(&reply)?;
         let ip = if self.config.trust_server_pasv_ipv4_address && !host.is_unspecified() {
             IpAddr::V4(host)
@@ -911,7 +958,7 @@ impl FtpStream {
         }
         match self.getresp() {
             Ok(reply) if reply.class() == 2 => err,
-            Ok(reply) => Error::UnexpectedReply(reply),
+            Ok(reply) => self.unexpected_reply(reply),
             Err(
                 reply_err @ (Error::Temporary(_)
                 | Error::Permanent(_)
@@ -923,7 +970,21 @@ impl FtpStream {
 
     /// Aborts a transfer in progress (ftplib's `abort`): sends the Telnet IP and Synch
     /// (as TCP urgent data) and ABOR, then reads the replies. Accepts 426 followed by
-    /// 226/225 as well as a bare 225/226, and leaves the session in step.
+    /// 226/225 as well as a bare 225/226, and leaves the session in step. Use it with
+    /// [`FtpStream::transfercmd`]; [`Download::abort`] and [`Upload::abort`] do the same
+    /// for streams.
+    ///
+    /// ```no_run
+    /// use std::io::Read;
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// ftp.voidcmd("TYPE I")?;
+    /// let mut conn = ftp.transfercmd("RETR huge.iso", None)?;
+    /// let mut head = [0u8; 512];
+    /// conn.read_exact(&mut head)?;
+    /// drop(conn);
+    /// ftp.abort()?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::Timeout`] if the server does not answer; any other reply gives the usual
@@ -952,12 +1013,25 @@ impl FtpStream {
                 let second = self.read_reply()?;
                 match second.code {
                     225 | 226 => second,
-                    _ => return Err(unexpected(second)),
+                    _ => return Err(self.resync_after(reply_error(second))),
                 }
             }
-            _ => return Err(unexpected(first)),
+            // ABOR refused or not understood: the transfer's own reply may still come.
+            _ => return Err(self.resync_after(reply_error(first))),
         };
         Ok(last)
+    }
+
+    /// After an unexpected reply in the middle of a multi-reply exchange, skips whatever
+    /// the server still sends (up to its reply to a NOOP), or marks the stream unusable.
+    fn resync_after(&mut self, err: Error) -> Error {
+        match self.sync_with_noop() {
+            Ok(()) => err,
+            Err(sync_err) => {
+                debug!("could not resynchronise after {err}: {sync_err}");
+                self.poison(err)
+            }
+        }
     }
 
     fn send_abor(&mut self) -> Result<()> {
@@ -1187,6 +1261,13 @@ impl FtpStream {
     /// ending (a lone LF or a missing last ending becomes CRLF), like ftplib's
     /// `storlines`. `callback` sees each line as sent.
     ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// let mut text = std::io::BufReader::new(std::fs::File::open("notes.txt")?);
+    /// ftp.storlines("STOR notes.txt", &mut text, |_| {})?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::LineTooLong`] for a line over the limit (the transfer is aborted), and as
     /// [`FtpStream::storbinary`].
@@ -1304,7 +1385,16 @@ impl FtpStream {
     }
 
     /// The raw lines of a LIST, like ftplib's `dir(*args)` (which prints them). Empty
-    /// arguments are left out. Parse them with [`crate::list`].
+    /// arguments are left out. Parse them with [`crate::list`], or use
+    /// [`FtpStream::entries`].
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// for line in ftp.dir(&["-a", "pub"])? {
+    ///     println!("{line}");
+    /// }
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`FtpStream::nlst`].
@@ -1344,7 +1434,7 @@ impl FtpStream {
         if !facts.is_empty() {
             let list: String = facts.iter().map(|f| format!("{f};")).collect();
             let line = format_command("OPTS MLST", Some(&list))?;
-            self.sendcmd(&line)?;
+            self.sendcmd_final(&line)?;
         }
         let mut entries = Vec::new();
         self.retrlines(&cmd, |line| entries.push(split_mlsd_line(line)))?;
@@ -1494,9 +1584,10 @@ fn join_command(verb: &str, args: &[&str], keep_empty: bool) -> String {
     cmd
 }
 
-/// The error for a reply that is not the one expected: its class error for 4xx/5xx,
-/// [`Error::UnexpectedReply`] otherwise.
-fn unexpected(reply: Reply) -> Error {
+/// Maps a reply that is not the one expected to its error: the class error for 4xx/5xx,
+/// [`Error::UnexpectedReply`] otherwise. Unlike [`FtpStream::unexpected_reply`] it does
+/// not judge whether the session is still in step; the caller must.
+fn reply_error(reply: Reply) -> Error {
     match reply.class() {
         4 => Error::Temporary(reply),
         5 => Error::Permanent(reply),

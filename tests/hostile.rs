@@ -1320,3 +1320,135 @@ fn non_ascii_command_does_not_panic() {
     assert_usable(&mut ftp);
     assert!(end(server, ftp).completed);
 }
+
+#[test]
+fn abort_refused_then_transfer_reply_resyncs() {
+    // ABOR answered 500, then the transfer's own 426: the client must not take the 426
+    // for the answer to its next command.
+    let (server, mut ftp) = start(steps(vec![
+        aborted_download(vec![
+            reply("500 Unknown command."),
+            reply("426 Connection closed; transfer aborted."),
+            expect("NOOP"),
+            reply("200 NOOP ok"),
+        ]),
+        noop().into(),
+    ]));
+    let mut download = ftp.retr_stream("f", None).expect("RETR");
+    let mut first = [0u8; 4];
+    download.read_exact(&mut first).expect("first bytes");
+    let result = timed(|| download.abort());
+    assert!(
+        matches!(result, Err(Error::Permanent(ref r)) if r.code == 500),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn finish_before_the_end_aborts_and_fails() {
+    // 1000 bytes announced and sent, 10 read: finish must not report success.
+    let (server, mut ftp) = start(steps(vec![
+        type_i(),
+        pasv(),
+        vec![
+            expect("RETR f"),
+            reply("150 Opening BINARY mode data connection for f (1000 bytes)."),
+            Step::Accept,
+            data(&[1u8; 1000]),
+            reply("226 Transfer complete."),
+            expect("ABOR"),
+            reply("225 No transfer to ABOR."),
+            expect("NOOP"),
+            reply("200 NOOP ok"),
+        ],
+        noop().into(),
+    ]));
+    let mut download = ftp.retr_stream("f", None).expect("RETR");
+    let mut first = [0u8; 10];
+    download.read_exact(&mut first).expect("first bytes");
+    let result = timed(|| download.finish());
+    assert!(
+        matches!(result, Err(Error::TransferAborted { bytes: 10, .. })),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn preliminary_reply_to_size_marks_unusable() {
+    // A 150 promises another reply; taking the next one as NOOP's answer would shift
+    // every later reply by one.
+    let (server, mut ftp) = start(steps(vec![
+        type_i(),
+        vec![expect("SIZE f"), reply("150 wait for it")],
+    ]));
+    let result = timed(|| ftp.size("f"));
+    assert!(
+        matches!(result, Err(Error::UnexpectedReply(_))),
+        "{result:?}"
+    );
+    assert_unusable(&mut ftp);
+    end(server, ftp);
+}
+
+#[test]
+fn type_is_sent_before_every_transfer() {
+    // After REIN the server is back in ASCII mode: a cached TYPE would corrupt binaries.
+    let (server, mut ftp) = start(steps(vec![
+        type_i(),
+        vec![expect("SIZE f"), reply("213 3")],
+        vec![expect("REIN"), reply("220 Ready for a new user.")],
+        retr_started("150 Opening BINARY mode data connection for f (3 bytes)."),
+        vec![
+            data(b"abc"),
+            Step::DataClose,
+            reply("226 Transfer complete."),
+        ],
+        noop().into(),
+    ]));
+    assert_eq!(ftp.size("f").expect("SIZE"), 3);
+    ftp.voidcmd("REIN").expect("REIN");
+    let mut got = Vec::new();
+    timed(|| {
+        ftp.retrbinary(
+            "RETR f",
+            |block| {
+                got.extend_from_slice(block);
+                Ok(())
+            },
+            DEFAULT_BLOCKSIZE,
+            None,
+        )
+    })
+    .expect("RETR");
+    assert_eq!(got, b"abc");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn password_never_appears_in_errors() {
+    let (server, mut ftp) = start(noop().into());
+    let err = ftp.login("bob", "hunter2-secret\n").unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+    let err = ftp.sendcmd("PASS hunter2-secret\r").unwrap_err();
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn unbounded_limits_do_not_overflow() {
+    let (server, mut ftp) = start_with(
+        builder()
+            .max_line_length(usize::MAX)
+            .max_data_line_length(usize::MAX),
+        noop().into(),
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}

@@ -437,9 +437,11 @@ fn finish_before_the_end_is_an_error() {
     // The server could not send the rest: it must not report success.
     let err = download.finish().unwrap_err();
     assert!(
-        matches!(err, Error::Temporary(_) | Error::TransferIncomplete { .. }),
+        matches!(err, Error::TransferAborted { bytes: 1000, .. }),
         "{err:?}"
     );
+    assert!(ftp.is_usable());
+    ftp.noop().unwrap();
 }
 
 // ----- listings ----------------------------------------------------------------------------

@@ -204,11 +204,17 @@ pub(super) fn close(stream: StreamOwned<ClientConnection, TcpStream>) -> io::Res
     }
     let _ = tcp.shutdown(Shutdown::Write);
     let mut scratch = [0u8; 4096];
+    // A hostile server could keep sending records forever: read at most this much.
+    let mut budget: usize = 1 << 20;
     loop {
         match conn.read_tls(&mut tcp) {
             // End of stream, or the server's close_notify already seen.
             Ok(0) => break,
-            Ok(_) => {
+            Ok(n) => {
+                budget = budget.saturating_sub(n);
+                if budget == 0 {
+                    break;
+                }
                 if conn.process_new_packets().is_err() {
                     break;
                 }
