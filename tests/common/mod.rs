@@ -351,10 +351,14 @@ impl TestServer {
                     return Err(Retry(format!("port {} taken: {out}", self.port)));
                 }
                 if status.contains("exit status: 2") && out.trim().is_empty() {
-                    self.fail(&format!(
-                        "exited with {status} and no output: vsftpd does this for an unknown \
-                         option or a config file not owned by the running user"
-                    ));
+                    // vsftpd exits 2 without a word when its port was taken between
+                    // free_port() and its bind (seen under parallel tests), but also for an
+                    // unknown option or a config file it does not own: retry with another
+                    // port; if every attempt fails, the message below names both causes.
+                    return Err(Retry(format!(
+                        "exited with {status} and no output: the port was taken, or vsftpd \
+                         refused the config (unknown option, or not owned by the running user)"
+                    )));
                 }
                 self.fail(&format!("exited early with {status}"));
             }
