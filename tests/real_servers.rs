@@ -519,3 +519,19 @@ fn drop_closes_the_connection() {
     ftp.close();
     assert!(matches!(ftp.pwd(), Err(Error::InvalidState(_))));
 }
+
+#[test]
+fn source_address_is_used_for_control_and_data() {
+    let server = vsftpd(Family::V4);
+    let source: std::net::IpAddr = "127.0.0.2".parse().unwrap();
+    let mut ftp = FtpStream::builder()
+        .source_address(Some(source))
+        .timeout(Some(Duration::from_secs(20)))
+        .connect(&server.host, server.port)
+        .unwrap();
+    assert_eq!(ftp.local_addr().unwrap().ip(), source);
+    ftp.login("", "").unwrap();
+    // vsftpd refuses a data connection from another address than the control one, so
+    // this download proves the passive connection came from the source address too.
+    assert_eq!(download_all(&mut ftp, "blob.bin"), blob_bytes(1024 * 1024));
+}
