@@ -1,5 +1,7 @@
 //! Command lines: validation before sending, and masking for logs.
 
+use std::borrow::Cow;
+
 use crate::error::{Error, Result};
 use crate::reply::shorten;
 
@@ -24,6 +26,82 @@ pub fn check_argument(what: &str, text: &str) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// How text travels on the wire: commands are encoded with it, and replies and text
+/// transfers (`retrlines`, `nlst`, `dir`, `mlsd`) decoded with it — ftplib's `encoding`.
+///
+/// UTF-8 (the default, as in ftplib since Python 3.9 and RFC 2640) suits most servers.
+/// Servers that store names in an 8-bit charset (old Windows or Unix servers) send bytes
+/// that are not UTF-8: with `Latin1` every byte maps to one character (U+0000–U+00FF) and
+/// back, so a name read from `nlst` can be passed to `retrbinary` unchanged, whatever the
+/// server's real charset.
+///
+/// ```no_run
+/// use ftplib::{Encoding, FtpStream};
+/// let mut ftp = FtpStream::builder().encoding(Encoding::Latin1).connect("old.example.com", 21)?;
+/// ftp.login("", "")?;
+/// for name in ftp.nlst(&[])? {
+///     let size = ftp.size(&name)?; // the same bytes go back to the server
+/// }
+/// # Ok::<(), ftplib::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    /// UTF-8. Text that is not UTF-8 gives [`Error::Encoding`] (replies: replaced and
+    /// flagged, see [`crate::Reply::is_lossy`]).
+    #[default]
+    Utf8,
+    /// ISO 8859-1: one byte per character, so every byte string round-trips.
+    Latin1,
+}
+
+impl Encoding {
+    /// Encodes text for the wire.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a character that Latin-1 cannot hold (above U+00FF).
+    pub fn encode(self, text: &str) -> Result<Vec<u8>> {
+        match self {
+            Encoding::Utf8 => Ok(text.as_bytes().to_vec()),
+            Encoding::Latin1 => text
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).ok())
+                .collect::<Option<Vec<u8>>>()
+                .ok_or_else(|| {
+                    Error::InvalidInput(format!(
+                        "{:?} has characters that Latin-1 cannot encode",
+                        shorten(&sanitize(text))
+                    ))
+                }),
+        }
+    }
+
+    /// Decodes bytes from the wire; `None` for bytes that are not valid UTF-8 under
+    /// [`Encoding::Utf8`] (Latin-1 decodes everything).
+    pub fn decode(self, bytes: &[u8]) -> Option<Cow<'_, str>> {
+        match (self, std::str::from_utf8(bytes)) {
+            // ASCII reads the same in both; UTF-8 text needs no copy.
+            (Encoding::Utf8, Ok(text)) => Some(Cow::Borrowed(text)),
+            (Encoding::Latin1, Ok(text)) if bytes.is_ascii() => Some(Cow::Borrowed(text)),
+            (Encoding::Utf8, Err(_)) => None,
+            (Encoding::Latin1, _) => {
+                Some(Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()))
+            }
+        }
+    }
+
+    /// Decodes, replacing what cannot be decoded with U+FFFD; the flag says whether
+    /// anything was replaced.
+    pub(crate) fn decode_lossy(self, bytes: Vec<u8>) -> (String, bool) {
+        match self {
+            Encoding::Utf8 => match String::from_utf8(bytes) {
+                Ok(s) => (s, false),
+                Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+            },
+            Encoding::Latin1 => (bytes.iter().map(|&b| char::from(b)).collect(), false),
+        }
+    }
 }
 
 /// Joins a verb and an optional argument, refusing forbidden characters in either.
@@ -78,6 +156,18 @@ mod tests {
             assert!(matches!(err, Error::InvalidInput(_)), "{bad:?}");
         }
         assert!(format_command("NOOP\r\nQUIT", None).is_err());
+    }
+
+    #[test]
+    fn latin1_round_trips_every_byte() {
+        let all: Vec<u8> = (0..=255).collect();
+        let text = Encoding::Latin1.decode(&all).unwrap();
+        assert_eq!(Encoding::Latin1.encode(&text).unwrap(), all);
+        assert!(Encoding::Latin1.encode("€").is_err());
+        assert_eq!(Encoding::Utf8.decode(b"caf\xe9"), None);
+        assert_eq!(Encoding::Latin1.decode(b"caf\xe9").unwrap(), "café");
+        assert_eq!(Encoding::Utf8.encode("café").unwrap(), "café".as_bytes());
+        assert_eq!(Encoding::Latin1.encode("café").unwrap(), b"caf\xe9");
     }
 
     #[test]

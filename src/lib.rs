@@ -128,6 +128,7 @@
 //! | Python ftplib | ftplib (Rust) |
 //! |---|---|
 //! | `FTP(host, timeout=t)` | `FtpStream::builder().timeout(Some(t)).connect(host, 21)` |
+//! | `FTP(host, encoding="latin-1")` | `FtpStream::builder().encoding(Encoding::Latin1).connect(host, 21)` |
 //! | `ftp.login()` | `ftp.login("", "")` |
 //! | `ftp.set_pasv(False)` | `ftp.set_pasv(false)` |
 //! | `ftp.trust_server_pasv_ipv4_address = True` | [`Builder::trust_server_pasv_ipv4_address`] |
@@ -153,7 +154,7 @@ pub mod reply;
 mod stream;
 mod tls;
 
-pub use command::sanitize;
+pub use command::{sanitize, Encoding};
 pub use data::{DataStream, Download, Upload};
 pub use error::{Error, Result};
 pub use reply::Reply;

@@ -171,6 +171,8 @@ pub fn parse_reply_start(line: &[u8]) -> Option<(u16, bool)> {
 pub(crate) struct Limits {
     pub max_line_length: usize,
     pub max_reply_lines: usize,
+    /// How the reply's bytes become text.
+    pub encoding: crate::command::Encoding,
 }
 
 /// Reads one complete reply. `log_line` sees every raw line (for trace logging).
@@ -227,10 +229,7 @@ pub(crate) fn read_reply<R: BufRead + ?Sized>(
         raw.push(b'\n');
         raw.extend_from_slice(&line);
     }
-    let (text, lossy) = match String::from_utf8(raw) {
-        Ok(s) => (s, false),
-        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
-    };
+    let (text, lossy) = limits.encoding.decode_lossy(raw);
     Ok(Reply { code, text, lossy })
 }
 
@@ -254,6 +253,7 @@ mod tests {
     const LIMITS: Limits = Limits {
         max_line_length: 64,
         max_reply_lines: 5,
+        encoding: crate::command::Encoding::Utf8,
     };
 
     fn read(input: &[u8]) -> Result<Reply> {
@@ -354,12 +354,14 @@ mod proptests {
     const DEFAULT_LIMITS: Limits = Limits {
         max_line_length: DEFAULT_MAX_LINE_LENGTH,
         max_reply_lines: DEFAULT_MAX_REPLY_LINES,
+        encoding: crate::command::Encoding::Utf8,
     };
 
     fn small_limits() -> impl Strategy<Value = Limits> {
         (0usize..80, 1usize..8).prop_map(|(max_line_length, max_reply_lines)| Limits {
             max_line_length,
             max_reply_lines,
+            encoding: crate::command::Encoding::Utf8,
         })
     }
 
@@ -440,7 +442,11 @@ mod proptests {
 
         #[test]
         fn line_over_the_limit_is_refused(max in 8usize..200, extra in 1usize..50, end in ending()) {
-            let limits = Limits { max_line_length: max, max_reply_lines: 10 };
+            let limits = Limits {
+                max_line_length: max,
+                max_reply_lines: 10,
+                encoding: crate::command::Encoding::Utf8,
+            };
             let input = format!("200 {}{end}", "x".repeat(max - 4 + extra));
             let result = read_whole(input.as_bytes(), limits);
             prop_assert!(matches!(result, Err(Error::LineTooLong { .. })), "{:?}", result);

@@ -13,7 +13,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use log::{debug, trace};
 
-use crate::command::{check_argument, format_command, sanitize};
+use crate::command::{check_argument, format_command, sanitize, Encoding};
 use crate::data::{DataStream, Download, Upload};
 use crate::error::{Error, Result};
 use crate::net::{self, Transport};
@@ -57,6 +57,7 @@ pub struct Builder {
     pub(crate) max_line_length: usize,
     pub(crate) max_reply_lines: usize,
     pub(crate) max_data_line_length: usize,
+    pub(crate) encoding: Encoding,
     pub(crate) tls: Option<crate::tls::TlsConfig>,
     pub(crate) implicit_tls: bool,
 }
@@ -72,6 +73,7 @@ impl Default for Builder {
             max_line_length: reply::DEFAULT_MAX_LINE_LENGTH,
             max_reply_lines: reply::DEFAULT_MAX_REPLY_LINES,
             max_data_line_length: DEFAULT_MAX_DATA_LINE_LENGTH,
+            encoding: Encoding::Utf8,
             tls: None,
             implicit_tls: false,
         }
@@ -153,6 +155,13 @@ impl Builder {
     pub fn implicit_tls(mut self, config: crate::tls::TlsConfig) -> Builder {
         self.tls = Some(config);
         self.implicit_tls = true;
+        self
+    }
+
+    /// How commands are encoded and replies and text transfers decoded (default UTF-8,
+    /// as ftplib's `encoding`); see [`Encoding`].
+    pub fn encoding(mut self, encoding: Encoding) -> Builder {
+        self.encoding = encoding;
         self
     }
 
@@ -377,9 +386,8 @@ impl FtpStream {
     fn putcmd(&mut self, line: &str) -> Result<()> {
         self.check_usable()?;
         check_argument("command", line)?;
+        let mut bytes = self.config.encoding.encode(line)?;
         debug!("*cmd* {}", sanitize(line));
-        let mut bytes = Vec::with_capacity(line.len() + 2);
-        bytes.extend_from_slice(line.as_bytes());
         bytes.extend_from_slice(b"\r\n");
         let transport = self.control.get_mut();
         let result = transport.write_all(&bytes).and_then(|()| transport.flush());
@@ -395,6 +403,7 @@ impl FtpStream {
         let limits = Limits {
             max_line_length: self.config.max_line_length,
             max_reply_lines: self.config.max_reply_lines,
+            encoding: self.config.encoding,
         };
         match reply::read_reply(&mut self.control, limits, |line| {
             trace!("*get* {}", String::from_utf8_lossy(line))
@@ -1136,20 +1145,22 @@ impl FtpStream {
     ///
     /// # Errors
     /// [`Error::LineTooLong`] for a line over the limit (the transfer is aborted);
-    /// [`Error::Encoding`] for a line that is not UTF-8 (the transfer is still read to its
+    /// [`Error::Encoding`] for a line that is not valid in the stream's [`Encoding`] (only
+    /// UTF-8 can fail; the transfer is still read to its
     /// end and the session stays usable; use [`crate::list`] for byte-exact names).
     pub fn retrlines<F>(&mut self, cmd: &str, mut callback: F) -> Result<Reply>
     where
         F: FnMut(&str),
     {
+        let encoding = self.config.encoding;
         let mut bad_line = None;
         let reply = self.retrlines_bytes(cmd, |line| {
             if bad_line.is_some() {
                 return;
             }
-            match std::str::from_utf8(line) {
-                Ok(text) => callback(text),
-                Err(_) => bad_line = Some(String::from_utf8_lossy(line).into_owned()),
+            match encoding.decode(line) {
+                Some(text) => callback(&text),
+                None => bad_line = Some(String::from_utf8_lossy(line).into_owned()),
             }
         })?;
         match bad_line {

@@ -535,3 +535,40 @@ fn source_address_is_used_for_control_and_data() {
     // this download proves the passive connection came from the source address too.
     assert_eq!(download_all(&mut ftp, "blob.bin"), blob_bytes(1024 * 1024));
 }
+
+#[test]
+fn latin1_encoding_round_trips_names_that_are_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let server = vsftpd(Family::V4);
+    let name = std::ffi::OsStr::from_bytes(b"r\xe9sum\xe9.txt");
+    std::fs::write(server.user_home.join(name), b"latin-1 named").unwrap();
+
+    // UTF-8 (the default) cannot decode the name: a clear error, and the session goes on.
+    let mut ftp = login_user(&server);
+    assert!(matches!(ftp.nlst(&[]), Err(Error::Encoding { .. })));
+    assert!(ftp.is_usable());
+
+    // Latin-1 maps every byte to one character and back, as ftplib's encoding="latin-1".
+    let mut ftp = FtpStream::builder()
+        .encoding(ftplib::Encoding::Latin1)
+        .timeout(Some(Duration::from_secs(20)))
+        .connect(&server.host, server.port)
+        .unwrap();
+    ftp.login(&server.user, &server.password).unwrap();
+    let names = ftp.nlst(&[]).unwrap();
+    let listed = names
+        .iter()
+        .find(|n| n.starts_with('r') && n.ends_with(".txt"))
+        .expect("the latin-1 name is listed");
+    assert_eq!(listed, "résumé.txt");
+    assert_eq!(ftp.size(listed).unwrap(), 13);
+    assert_eq!(download_all(&mut ftp, listed), b"latin-1 named");
+    ftp.rename(listed, "renamé.txt").unwrap();
+    assert!(server
+        .user_home
+        .join(std::ffi::OsStr::from_bytes(b"renam\xe9.txt"))
+        .exists());
+    // A character Latin-1 cannot hold is refused before anything is sent.
+    assert!(matches!(ftp.size("€.txt"), Err(Error::InvalidInput(_))));
+    assert!(ftp.is_usable());
+}
