@@ -3,7 +3,8 @@
 use std::sync::OnceLock;
 
 use chrono::{
-    Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset,
+    Timelike, Utc,
 };
 
 use super::lex::{all_digits, parse_small, Tokens};
@@ -314,25 +315,17 @@ const MONTHS: &[(&str, u32)] = &[
 /// trailing dot.
 pub(crate) fn month_name(tok: &[u8]) -> Option<u32> {
     let tok = tok.strip_suffix(b".").unwrap_or(tok);
-    if tok.len() == 3 && tok.is_ascii() {
-        let key = [tok[0] | 0x20, tok[1] | 0x20, tok[2] | 0x20];
-        let m = match &key {
-            b"jan" => 1,
-            b"feb" => 2,
-            b"mar" => 3,
-            b"apr" => 4,
-            b"may" => 5,
-            b"jun" => 6,
-            b"jul" => 7,
-            b"aug" => 8,
-            b"sep" => 9,
-            b"oct" => 10,
-            b"nov" => 11,
-            b"dec" => 12,
-            _ => 0,
-        };
-        if m != 0 {
-            return Some(m);
+    if let &[a, b, c] = tok {
+        // One integer compared against twelve constants (`| 0x20` lower-cases letters; other
+        // bytes it changes cannot turn into letters, so nothing else matches).
+        let key = u32::from_le_bytes([a | 0x20, b | 0x20, c | 0x20, 0]);
+        let name = |s: &[u8; 3]| u32::from_le_bytes([s[0], s[1], s[2], 0]);
+        const NAMES: [&[u8; 3]; 12] = [
+            b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+            b"dec",
+        ];
+        if let Some(m) = NAMES.iter().position(|n| name(n) == key) {
+            return Some(m as u32 + 1);
         }
     }
     if tok.len() < 3 || tok.len() > 24 || tok[0].is_ascii_digit() {
@@ -501,6 +494,28 @@ fn valid_md(y: Option<i32>, m: u32, d: u32) -> Option<(Option<i32>, u32, u32)> {
 /// year) and CJK `YYYY年M月D日`. A month/day pair in the wrong order is swapped when only the
 /// swapped order is a valid date.
 pub(crate) fn numeric_date(tok: &[u8]) -> Option<(Option<i32>, u32, u32)> {
+    // IIS's `MM-DD-YY` (and `DD.MM.YY`, `MM/DD/YY`): fixed positions, read directly.
+    // Anything else (`1-Jan-02`) takes the general path below.
+    if let &[a1, a2, sep, b1, b2, sep2, y1, y2] = tok {
+        let pair = |c1: u8, c2: u8| {
+            (c1.is_ascii_digit() && c2.is_ascii_digit())
+                .then(|| u32::from(c1 - b'0') * 10 + u32::from(c2 - b'0'))
+        };
+        if let (true, Some(a), Some(b), Some(y)) = (
+            matches!(sep, b'-' | b'/' | b'.') && sep2 == sep,
+            pair(a1, a2),
+            pair(b1, b2),
+            pair(y1, y2),
+        ) {
+            let y = if y >= 69 { 1900 + y } else { 2000 + y } as i32;
+            let (m, d) = if sep == b'.' { (b, a) } else { (a, b) };
+            return if m > 12 && d <= 12 {
+                valid_md(Some(y), d, m)
+            } else {
+                valid_md(Some(y), m, d)
+            };
+        }
+    }
     let n0 = tok.iter().take_while(|c| c.is_ascii_digit()).count();
     let sep = *tok.get(n0)?;
     if n0 == 0 {
@@ -549,6 +564,19 @@ pub(crate) fn numeric_date(tok: &[u8]) -> Option<(Option<i32>, u32, u32)> {
 
 /// A time of day: `H:MM`, `HH:MM`, `HH:MM:SS`, `HH:MM:SS.fff` (or `,fff`).
 pub(crate) fn parse_time(tok: &[u8]) -> Option<RawTime> {
+    // `HH:MM` is by far the most common form: read it directly.
+    if let &[h1, h2, b':', m1, m2] = tok {
+        let digit = |c: u8| c.is_ascii_digit().then(|| u32::from(c - b'0'));
+        let hour = digit(h1)? * 10 + digit(h2)?;
+        let minute = digit(m1)? * 10 + digit(m2)?;
+        return (hour <= 23 && minute <= 59).then_some(RawTime {
+            hour,
+            minute,
+            second: None,
+            nanos: 0,
+            frac_digits: 0,
+        });
+    }
     let mut s = tok;
     let hour = take_digits(&mut s, 2)?;
     s = s.strip_prefix(b":")?;
@@ -763,6 +791,69 @@ fn infer_year(month: u32, day: u32, time: NaiveTime, now: NaiveDateTime) -> Opti
     None
 }
 
+/// `now` plus one day, in the server's zone, as (year, month, day, second of day, nanosecond):
+/// the bound of [`infer_year`], computed on the timestamp because chrono's checked additions
+/// cost more than the rest of the line's date handling. `None` for a leap-second `now` or one
+/// far outside chrono's range, which take the chrono path.
+fn fast_limit(opts: &ParseOptions) -> Option<(i64, u32, u32, u32, u32)> {
+    let nanos = opts.now.timestamp_subsec_nanos();
+    let ts = opts.now.timestamp();
+    if nanos >= 1_000_000_000 || ts.unsigned_abs() >= 1 << 42 {
+        return None;
+    }
+    let secs = ts + i64::from(opts.server_offset.local_minus_utc()) + 86_400;
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    Some((y, m, d, secs.rem_euclid(86_400) as u32, nanos))
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+fn is_valid_ymd(year: i64, month: u32, day: u32) -> bool {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
+/// [`infer_year`] with the bound from [`fast_limit`].
+fn infer_year_fast(
+    month: u32,
+    day: u32,
+    time: NaiveTime,
+    (ly, lm, ld, lsec, lnano): (i64, u32, u32, u32, u32),
+) -> Option<i32> {
+    let mut year = ly;
+    // NaiveTime orders by (second of day, nanosecond), like this tuple.
+    let t = (time.num_seconds_from_midnight(), time.nanosecond());
+    if (month, day, t) > (lm, ld, (lsec, lnano)) {
+        year -= 1;
+    }
+    for _ in 0..8 {
+        if is_valid_ymd(year, month, day) {
+            return i32::try_from(year).ok();
+        }
+        year -= 1;
+    }
+    None
+}
+
 /// The modification time of a date read from a LIST line.
 pub(crate) fn to_mtime(d: &RawDate, opts: &ParseOptions) -> Result<Mtime, ErrorKind> {
     let offset = d.offset.unwrap_or(opts.server_offset);
@@ -783,24 +874,24 @@ pub(crate) fn to_mtime(d: &RawDate, opts: &ParseOptions) -> Result<Mtime, ErrorK
     let (year, year_inferred) = match d.year {
         Some(y) => (y, false),
         None => {
-            let now = opts
-                .now
-                .naive_utc()
-                .checked_add_signed(Duration::seconds(i64::from(
-                    opts.server_offset.local_minus_utc(),
-                )));
-            let now = now.ok_or(ErrorKind::BadDate)?;
-            (
-                infer_year(d.month, d.day, time, now).ok_or(ErrorKind::BadDate)?,
-                true,
-            )
+            let year = match fast_limit(opts) {
+                Some(limit) => infer_year_fast(d.month, d.day, time, limit),
+                None => {
+                    let offset = Duration::seconds(i64::from(opts.server_offset.local_minus_utc()));
+                    let now = opts.now.naive_utc().checked_add_signed(offset);
+                    now.and_then(|now| infer_year(d.month, d.day, time, now))
+                }
+            };
+            (year.ok_or(ErrorKind::BadDate)?, true)
         }
     };
     let date = NaiveDate::from_ymd_opt(year, d.month, d.day).ok_or(ErrorKind::BadDate)?;
-    let time = offset
-        .from_local_datetime(&date.and_time(time))
-        .single()
+    // What `offset.from_local_datetime(..).single()` does, without the `LocalResult` detour.
+    let utc = date
+        .and_time(time)
+        .checked_sub_offset(offset)
         .ok_or(ErrorKind::BadDate)?;
+    let time = DateTime::from_naive_utc_and_offset(utc, offset);
     Ok(Mtime {
         time,
         precision,
@@ -812,26 +903,29 @@ pub(crate) fn to_mtime(d: &RawDate, opts: &ParseOptions) -> Result<Mtime, ErrorK
 /// `YYYYMMDD` or `YYYYMMDDHHMM` get day or minute precision; a trailing `Z` is ignored.
 pub(crate) fn mlsd_time(v: &[u8]) -> Option<Mtime> {
     let v = v.strip_suffix(b"Z").unwrap_or(v);
-    let (main, frac) = match v.iter().position(|&c| c == b'.') {
-        Some(p) => (&v[..p], Some(&v[p + 1..])),
+    // The digits, then the end or a `.` and a fraction (one pass over the value).
+    let n = v
+        .iter()
+        .position(|c| !c.is_ascii_digit())
+        .unwrap_or(v.len());
+    let (main, frac) = match v.get(n) {
         None => (v, None),
+        Some(b'.') => (&v[..n], Some(&v[n + 1..])),
+        Some(_) => return None,
     };
-    if !all_digits(main) || !matches!(main.len(), 8 | 12 | 14) {
+    if !matches!(main.len(), 8 | 12 | 14) {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| parse_small(&main[r], 4);
-    let year = i32::try_from(num(0..4)?).ok()?;
-    let date = NaiveDate::from_ymd_opt(year, num(4..6)?, num(6..8)?)?;
+    // All digits, checked above: read them in pairs without further checks.
+    let two = |i: usize| u32::from(main[i] - b'0') * 10 + u32::from(main[i + 1] - b'0');
+    let year = (two(0) * 100 + two(2)) as i32;
+    let date = NaiveDate::from_ymd_opt(year, two(4), two(6))?;
     let (h, m) = if main.len() >= 12 {
-        (num(8..10)?, num(10..12)?)
+        (two(8), two(10))
     } else {
         (0, 0)
     };
-    let s = if main.len() == 14 {
-        num(12..14)?.min(59)
-    } else {
-        0
-    };
+    let s = if main.len() == 14 { two(12).min(59) } else { 0 };
     let (nanos, digits) = match frac {
         Some(f) if main.len() == 14 => parse_fraction(f)?,
         Some(_) => return None,
@@ -845,7 +939,7 @@ pub(crate) fn mlsd_time(v: &[u8]) -> Option<Mtime> {
         (_, n) => Precision::Fraction(n),
     };
     Some(Mtime {
-        time: Utc.fix().from_utc_datetime(&date.and_time(time)),
+        time: DateTime::from_naive_utc_and_offset(date.and_time(time), Utc.fix()),
         precision,
         year_inferred: false,
     })
@@ -922,6 +1016,11 @@ mod tests {
             Some((Some(2003), 12, 25))
         );
         assert_eq!(numeric_date(b"13-13-20"), None);
+        // Eight bytes but not the fixed `NN-NN-NN` layout, and a swapped month and day.
+        assert_eq!(numeric_date(b"1-Jan-02"), Some((Some(2002), 1, 1)));
+        assert_eq!(numeric_date(b"13-05-20"), Some((Some(2020), 5, 13)));
+        assert_eq!(numeric_date(b"28.02.99"), Some((Some(1999), 2, 28)));
+        assert_eq!(numeric_date(b"01-02/03"), None);
         assert_eq!(numeric_date(b"1.5"), None);
         assert_eq!(numeric_date(b"1-2-3-4"), None);
         assert_eq!(numeric_date(b"1234"), None);
@@ -944,6 +1043,48 @@ mod tests {
             .unwrap();
         assert_eq!(infer_year(1, 1, t, now), Some(2024));
         assert_eq!(infer_year(2, 29, t, now), Some(2020));
+    }
+
+    #[test]
+    fn fast_year_inference_matches_chrono() {
+        let times = [
+            NaiveTime::MIN,
+            NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+            NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999).unwrap(),
+        ];
+        // Around epoch, leap days, year ends, far past and future; odd offsets and nanos.
+        for ts in [
+            0i64,
+            -1,
+            951_782_400,
+            1_709_164_800,
+            1_710_072_000,
+            1_704_067_199,
+            -62_135_596_800,
+            253_402_300_799,
+            4_102_444_800 + 12_345,
+        ] {
+            for off in [0, 3600, -3600, 50_400, -43_200, 19_800] {
+                for nanos in [0, 999_999_999] {
+                    let now = DateTime::from_timestamp(ts, nanos).unwrap();
+                    let opts = ParseOptions::new(now)
+                        .with_server_offset(FixedOffset::east_opt(off).unwrap());
+                    let limit = fast_limit(&opts).unwrap();
+                    let local = now.naive_utc() + Duration::seconds(i64::from(off));
+                    for month in 1..=12 {
+                        for day in 1..=31 {
+                            for t in times {
+                                assert_eq!(
+                                    infer_year_fast(month, day, t, limit),
+                                    infer_year(month, day, t, local),
+                                    "{now} {off} {month}-{day} {t}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -25,25 +25,43 @@ fn zero_bytes(v: u64) -> u64 {
     v.wrapping_sub(ONES) & !v & (ONES << 7)
 }
 
-/// The index of the first non-blank byte at or after `i`, eight bytes at a time (IIS pads
-/// columns with long runs of spaces).
-fn skip_blanks(line: &[u8], mut i: usize) -> usize {
-    while let Some(w) = word_at(line, i) {
-        let x = w ^ SPACES;
-        if x == 0 {
-            i += 8;
-            continue;
+/// The index of the first `needle` in `hay`, eight bytes at a time (MLSD fact lists are long
+/// runs without a `;` or a space).
+pub(crate) fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
+    let pattern = u64::from_le_bytes([needle; 8]);
+    let mut i = 0;
+    while let Some(w) = word_at(hay, i) {
+        let m = zero_bytes(w ^ pattern);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
         }
-        i += (x.trailing_zeros() / 8) as usize;
-        if line.get(i) != Some(&b'\t') {
-            return i;
-        }
-        i += 1;
+        i += 8;
     }
-    while i < line.len() && is_ws(line[i]) {
-        i += 1;
+    hay[i..].iter().position(|&b| b == needle).map(|p| i + p)
+}
+
+/// The high bit of each zero byte of `v`, exactly (no false positives above a zero byte).
+fn zero_bytes_exact(v: u64) -> u64 {
+    const LOW7: u64 = u64::from_le_bytes([0x7f; 8]);
+    !(((v & LOW7).wrapping_add(LOW7)) | v | LOW7)
+}
+
+/// Bit `k` set when byte `at + k` of `line` is a blank, for 64 bytes; bytes past the end of the
+/// line count as blanks.
+fn blank_mask(line: &[u8], at: usize) -> u64 {
+    let mut buf = [b' '; 64];
+    let rest = line.get(at..).unwrap_or_default();
+    let n = rest.len().min(64);
+    buf[..n].copy_from_slice(&rest[..n]);
+    let mut mask = 0;
+    for (k, chunk) in buf.chunks_exact(8).enumerate() {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let high = zero_bytes_exact(w ^ SPACES) | zero_bytes_exact(w ^ TABS);
+        // Gather the eight high bits into one byte (bit j from byte j).
+        let packed = (high >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= packed << (8 * k);
     }
-    i
+    mask
 }
 
 /// The index of the first blank byte at or after `i` (the line length if none).
@@ -61,20 +79,13 @@ fn token_end(line: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Tokens found by [`Tokens::new`] before a parser asks for more: enough for DOS lines and
-/// for telling formats apart.
-const FIRST_TOKENS: usize = 5;
-
-/// Runs of non-blank bytes of a line, as byte ranges: the first `FIRST_TOKENS`, or up to
-/// `MAX_TOKENS` after [`Tokens::fill`].
+/// Runs of non-blank bytes of a line, as byte ranges: up to `MAX_TOKENS`.
 pub(crate) struct Tokens<'a> {
     /// The line, cut to 4 GiB so that positions fit in u32 (a longer line is only tokenized in
     /// its first 4 GiB).
     line: &'a [u8],
     spans: [(u32, u32); MAX_TOKENS],
     len: usize,
-    /// Where scanning for the next token resumes.
-    pos: usize,
 }
 
 impl<'a> Tokens<'a> {
@@ -83,31 +94,45 @@ impl<'a> Tokens<'a> {
             line: &line[..line.len().min(u32::MAX as usize)],
             spans: [(0, 0); MAX_TOKENS],
             len: 0,
-            pos: 0,
         };
-        t.scan(FIRST_TOKENS);
+        t.scan();
         t
     }
 
-    /// Tokenizes up to `MAX_TOKENS`.
-    pub(crate) fn fill(&mut self) {
-        self.scan(MAX_TOKENS);
-    }
-
-    fn scan(&mut self, upto: usize) {
+    /// Finds the tokens 64 bytes at a time: a bit mask of the blanks gives every token start
+    /// and end in a few instructions each, instead of a scan per token.
+    fn scan(&mut self) {
         let line = self.line;
-        let mut i = self.pos;
-        while self.len < upto {
-            i = skip_blanks(line, i);
-            if i >= line.len() {
-                break;
+        // Invariant: `at` is 0 or the position of a blank (or the end of the line).
+        let mut at = 0;
+        'windows: while at < line.len() {
+            let blank = blank_mask(line, at);
+            let mut starts = !blank & ((blank << 1) | 1);
+            let ends = blank & !(blank << 1);
+            while starts != 0 {
+                let s = starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                let start = at + s;
+                // The first end after the start (ends before it belong to earlier tokens).
+                let later = ends & (u64::MAX << s);
+                let end = if later != 0 {
+                    at + later.trailing_zeros() as usize
+                } else {
+                    // The token runs past the window.
+                    token_end(line, start)
+                };
+                self.spans[self.len] = (start as u32, end as u32);
+                self.len += 1;
+                if self.len == MAX_TOKENS || later == 0 {
+                    at = end;
+                    if self.len == MAX_TOKENS {
+                        break 'windows;
+                    }
+                    continue 'windows;
+                }
             }
-            let start = i;
-            i = token_end(line, i);
-            self.spans[self.len] = (start as u32, i as u32);
-            self.len += 1;
+            at += 64;
         }
-        self.pos = i;
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -298,20 +323,59 @@ mod tests {
     fn blank_scanning() {
         let line = b"ab  \t        \t x  yyyyyyyyyyyyyyyyyyy\tz";
         for i in 0..=line.len() {
-            let slow_skip = i + line[i..].iter().take_while(|&&b| is_ws(b)).count();
             let slow_end = i + line[i..].iter().take_while(|&&b| !is_ws(b)).count();
-            assert_eq!(skip_blanks(line, i), slow_skip, "skip at {i}");
             assert_eq!(token_end(line, i), slow_end, "end at {i}");
+            let slow_mask = (0..64).fold(0u64, |m, k| {
+                let blank = line.get(i + k).map_or(true, |&b| is_ws(b));
+                m | u64::from(blank) << k
+            });
+            assert_eq!(blank_mask(line, i), slow_mask, "mask at {i}");
+        }
+        for i in 0..=line.len() {
+            let hay = &line[i..];
+            for needle in [b' ', b'\t', b'y', b'z', b'q'] {
+                let slow = hay.iter().position(|&b| b == needle);
+                assert_eq!(find_byte(hay, needle), slow, "find {needle} in {hay:?}");
+            }
         }
         let first_zero = zero_bytes(u64::from_le_bytes([1, 0, 1, 0, 0, 1, 1, 1]));
         assert_eq!(first_zero.trailing_zeros() / 8, 1);
     }
 
     #[test]
+    fn tokens_match_naive_split() {
+        // Pseudo-random lines of blanks, `!` (a blank's neighbour in the bit tricks) and
+        // letters, with long runs to cross 64-byte windows.
+        let mut seed = 12345u64;
+        for _ in 0..2000 {
+            let mut line = Vec::new();
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = (seed >> 33) as usize % 200;
+            for _ in 0..len {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let r = (seed >> 33) as usize;
+                let run = if r % 17 == 0 { 30 } else { 1 };
+                let b = [b' ', b'\t', b'!', b'a', b'x', b'\x80'][r % 6];
+                line.extend(std::iter::repeat(b).take(run));
+            }
+            let t = Tokens::new(&line);
+            let naive: Vec<&[u8]> = line
+                .split(|&b| is_ws(b))
+                .filter(|w| !w.is_empty())
+                .take(MAX_TOKENS)
+                .collect();
+            let got: Vec<&[u8]> = (0..t.len()).filter_map(|i| t.get(i)).collect();
+            assert_eq!(got, naive, "{line:?}");
+        }
+    }
+
+    #[test]
     fn tokens() {
-        let mut t = Tokens::new(b"  a bb\t c d e f g h");
-        assert_eq!(t.len(), 5);
-        t.fill();
+        let t = Tokens::new(b"  a bb\t c d e f g h");
         assert_eq!(t.len(), 8);
         assert_eq!(t.get(1), Some(&b"bb"[..]));
         assert_eq!(t.end(1), 6);

@@ -1,7 +1,7 @@
 //! MLSD / MLST fact lines (RFC 3659): `fact=value;fact=value; name`.
 
 use super::date::mlsd_time;
-use super::lex::{is_ws, parse_octal, parse_u64};
+use super::lex::{find_byte, is_ws, parse_octal, parse_u64};
 use super::{Entry, ErrorKind, Format, Kind, SkipReason, Special};
 
 /// True when `s` is `facts name` with a non-empty, `;`-terminated fact list.
@@ -87,53 +87,49 @@ pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
         Some((b' ', rest)) if has_fact_list(rest) => rest,
         _ => line,
     };
-    let sp = body
-        .iter()
-        .position(|&b| b == b' ')
-        .ok_or(ErrorKind::BadFacts)?;
+    let sp = find_byte(body, b' ').ok_or(ErrorKind::BadFacts)?;
     let name = &body[sp + 1..];
     if name.is_empty() {
         return Err(ErrorKind::NoName);
     }
     let fact_part = &body[..sp];
-    // Usually the facts are ASCII: copy them whole and lower-case the keys in place.
-    let ascii = fact_part.is_ascii();
-    let mut facts = match std::str::from_utf8(fact_part) {
-        Ok(text) if ascii => text.to_owned(),
-        _ => String::with_capacity(fact_part.len() + 1),
-    };
     let mut kind = Kind::Other(Special::Unknown(String::new()));
     let (mut target, mut device) = (None, None);
     let (mut size, mut sizd, mut mtime, mut mode) = (None, None, None, None);
     let (mut owner, mut group): (Ranked<'_>, Ranked<'_>) = (None, None);
-    for fact in fact_part.split(|&b| b == b';').filter(|f| !f.is_empty()) {
-        let eq = fact
-            .iter()
-            .position(|&b| b == b'=')
+    let mut upper_keys = false;
+    // `fact_part.split(';')` without empty facts, searching eight bytes at a time.
+    let mut rest = fact_part;
+    while !rest.is_empty() {
+        let end = find_byte(rest, b';').unwrap_or(rest.len());
+        let fact = &rest[..end];
+        rest = rest.get(end + 1..).unwrap_or_default();
+        if fact.is_empty() {
+            continue;
+        }
+        let eq = find_byte(fact, b'=')
             .filter(|&p| p > 0)
             .ok_or(ErrorKind::BadFacts)?;
         let (key, value) = (&fact[..eq], &fact[eq + 1..]);
-        let key_start = if ascii {
-            let start = super::span_of(fact_part, key).0 as usize;
-            if let Some(k) = facts.get_mut(start..start + key.len()) {
-                k.make_ascii_lowercase();
-            }
-            start
-        } else {
-            let start = facts.len();
-            push_fact(&mut facts, key, value);
-            if !key.is_ascii() {
-                continue;
-            }
-            start
+        // Lower-case the key on the stack (every known key is ASCII and at most 16 bytes),
+        // noting in the same pass whether it had upper case or non-ASCII bytes.
+        let mut buf = [0u8; 16];
+        let Some(lower) = buf.get_mut(..key.len()) else {
+            upper_keys |= key.iter().any(u8::is_ascii_uppercase);
+            continue;
         };
-        // The key as just written, lower-cased.
-        let lower = facts
-            .as_bytes()
-            .get(key_start..key_start + key.len())
-            .unwrap_or_default();
+        let (mut changed, mut high) = (0, 0);
+        for (d, &c) in lower.iter_mut().zip(key) {
+            *d = c.to_ascii_lowercase();
+            changed |= c ^ *d;
+            high |= c;
+        }
+        upper_keys |= changed != 0;
+        if high >= 0x80 {
+            continue;
+        }
         // Prefer a name over a number: unix.ownername > unix.owner > unix.uid.
-        let (slot, rank) = match lower {
+        let (slot, rank) = match &*lower {
             b"type" => {
                 (kind, target, device) = kind_of(value);
                 continue;
@@ -175,6 +171,31 @@ pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
     e.mode = mode;
     e.device = device;
     e.set_owner_group(line, owner.map(|(_, v)| v), group.map(|(_, v)| v));
-    e.facts = facts;
+    if !fact_part.is_ascii() {
+        let mut facts = String::with_capacity(fact_part.len() + 1);
+        for fact in fact_part.split(|&b| b == b';').filter(|f| !f.is_empty()) {
+            // Every fact has an `=`: checked above.
+            let eq = fact.iter().position(|&b| b == b'=').unwrap_or(fact.len());
+            push_fact(
+                &mut facts,
+                &fact[..eq],
+                fact.get(eq + 1..).unwrap_or_default(),
+            );
+        }
+        e.facts = facts;
+    } else if upper_keys {
+        // Copy the facts whole and lower-case the keys in place.
+        let mut facts = fact_part.to_ascii_lowercase();
+        let mut start = 0;
+        for fact in fact_part.split(|&b| b == b';') {
+            let eq = fact.iter().position(|&b| b == b'=').unwrap_or(fact.len());
+            facts[start + eq..start + fact.len()].copy_from_slice(&fact[eq..]);
+            start += fact.len() + 1;
+        }
+        e.facts = String::from_utf8(facts).unwrap_or_default();
+    } else {
+        // Usual case: ASCII with lower-case keys, usable straight from `raw`.
+        e.facts_in_raw = Some(super::span_of(line, fact_part));
+    }
     Ok(e)
 }

@@ -246,7 +246,11 @@ pub struct Entry {
     group_span: Option<Span>,
     /// MLSD facts as `name=value;` pairs (empty pairs ignored), names lower-cased, values
     /// decoded lossily. One string rather than a list of pairs saves two allocations per fact.
+    /// Empty when `facts_in_raw` is set.
     facts: String,
+    /// Where the facts are in `raw` when they can be used as sent (ASCII, lower-case names),
+    /// which saves copying them.
+    facts_in_raw: Option<Span>,
 }
 
 /// A byte range in [`Entry::raw`]. u32 keeps `Entry` small; lines are far shorter (a part
@@ -283,6 +287,7 @@ impl Entry {
             owner_span: None,
             group_span: None,
             facts: String::new(),
+            facts_in_raw: None,
         }
     }
 
@@ -330,7 +335,12 @@ impl Entry {
     /// The MLSD/MLST facts in the order sent: names lower-cased, values decoded lossily. Empty
     /// for other formats.
     pub fn facts(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.facts
+        let facts = match self.facts_in_raw.and_then(|span| self.bytes(span)) {
+            // ASCII, checked when parsing.
+            Some(bytes) => std::str::from_utf8(bytes).unwrap_or_default(),
+            None => &self.facts,
+        };
+        facts
             .split(';')
             .filter(|f| !f.is_empty())
             .map(|f| f.split_once('=').unwrap_or((f, "")))
@@ -675,7 +685,7 @@ pub fn parse_list_line(line: &[u8], opts: &ParseOptions) -> Result<Entry, ParseE
 }
 
 fn parse_list_inner(line: &[u8], opts: &ParseOptions) -> Result<Entry, ErrorKind> {
-    let mut t = lex::Tokens::new(line);
+    let t = lex::Tokens::new(line);
     let first = match t.get(0) {
         Some(tok) => tok[0],
         None => return Err(ErrorKind::NotAnEntry(SkipReason::Blank)),
@@ -683,7 +693,7 @@ fn parse_list_inner(line: &[u8], opts: &ParseOptions) -> Result<Entry, ErrorKind
     if first == b'+' {
         return eplf::parse(line);
     }
-    if let Some(result) = unix::try_parse(line, &mut t, opts) {
+    if let Some(result) = unix::try_parse(line, &t, opts) {
         return result;
     }
     if first.is_ascii_digit() {

@@ -299,11 +299,10 @@ fn may_end_columns(tok: &[u8]) -> bool {
 /// Parses a Unix line; `None` when it does not start with a mode (after `ls -i`/`-s` numbers).
 pub(crate) fn try_parse(
     line: &[u8],
-    t: &mut Tokens<'_>,
+    t: &Tokens<'_>,
     opts: &ParseOptions,
 ) -> Option<Result<Entry, ErrorKind>> {
     let (m, kind, bits, suffix) = find_mode(t)?;
-    t.fill();
     Some(
         mode_suffix(suffix).and_then(|glued| parse_after_mode(line, t, m, kind, bits, glued, opts)),
     )
