@@ -5,6 +5,10 @@
 //! rounds in this one run: rounds alternate between the two parsers, so drift in machine load
 //! hits both alike, and the median round of each is compared.
 //!
+//! The summary's last columns are a floor: copying each line and its name, the two
+//! allocations every `ftplib::list::Entry` has to make (its public `raw: Vec<u8>` and
+//! `name: String`), and the ratio that floor itself would reach against suppaftp.
+//!
 //! Every line is one both parsers accept (checked before timing, with the names compared), so
 //! neither side is timed on a fast rejection. suppaftp reads `&str` and ftplib bytes; the lines
 //! are handed to each as it takes them, with no conversion inside the timed loop.
@@ -114,6 +118,15 @@ fn suppaftp_all(format: Format, lines: &[&str]) {
     }
 }
 
+/// The name ftplib reads from a line.
+fn name_of(format: Format, line: &str, opts: &ParseOptions) -> String {
+    let entry = match format {
+        Format::Mlsd => parse_mlsx_line(line.as_bytes()),
+        _ => parse_list_line(line.as_bytes(), opts),
+    };
+    entry.map(|e| e.name).unwrap_or_default()
+}
+
 /// Both parsers must accept every line and agree on its name.
 fn check_lines(opts: &ParseOptions) {
     for format in [Format::Unix, Format::Dos, Format::Mlsd] {
@@ -172,43 +185,66 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// The two copies every entry needs, of the line and of its name.
+fn floor_all(lines: &[&str], names: &[String]) {
+    for (line, name) in lines.iter().zip(names) {
+        drop(black_box((
+            black_box(line.as_bytes()).to_vec(),
+            black_box(name.as_str()).to_owned(),
+        )));
+    }
+}
+
 /// Interleaved rounds: lines per second of each parser (medians) and their ratio.
 fn summary(opts: &ParseOptions) {
     const ROUNDS: usize = 31;
     const CHUNK: Duration = Duration::from_millis(30);
-    println!("\nSame-run summary ({ROUNDS} interleaved rounds of ~30 ms per parser, medians):");
+    println!("\nSame-run summary ({ROUNDS} interleaved rounds of ~30 ms each, medians):");
     println!(
-        "{:<6} {:>5} {:>16} {:>16} {:>8}",
-        "format", "lines", "ftplib lines/s", "suppaftp lines/s", "ratio"
+        "{:<6} {:>5} {:>15} {:>17} {:>7} {:>15} {:>10}",
+        "format",
+        "lines",
+        "ftplib lines/s",
+        "suppaftp lines/s",
+        "ratio",
+        "floor lines/s",
+        "max ratio"
     );
     for format in [Format::Unix, Format::Dos, Format::Mlsd] {
         let lines = format.lines();
         let mut ours = || ftplib_all(format, lines, opts);
         let mut theirs = || suppaftp_all(format, lines);
-        let (reps_ours, reps_theirs) = (calibrate(CHUNK, &mut ours), calibrate(CHUNK, &mut theirs));
-        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let names: Vec<String> = lines.iter().map(|l| name_of(format, l, opts)).collect();
+        let mut floor = || floor_all(lines, &names);
+        let reps = [
+            calibrate(CHUNK, &mut ours),
+            calibrate(CHUNK, &mut theirs),
+            calibrate(CHUNK, &mut floor),
+        ];
+        let mut secs = [Vec::new(), Vec::new(), Vec::new()];
         for round in 0..ROUNDS {
-            // Alternate which parser goes first.
-            let mut run_ours = || a.push(time_reps(reps_ours, &mut ours) / f64::from(reps_ours));
-            let mut run_theirs =
-                || b.push(time_reps(reps_theirs, &mut theirs) / f64::from(reps_theirs));
-            if round % 2 == 0 {
-                run_ours();
-                run_theirs();
-            } else {
-                run_theirs();
-                run_ours();
+            // Rotate which one goes first.
+            for k in 0..3 {
+                let which = (round + k) % 3;
+                let t = match which {
+                    0 => time_reps(reps[0], &mut ours),
+                    1 => time_reps(reps[1], &mut theirs),
+                    _ => time_reps(reps[2], &mut floor),
+                };
+                secs[which].push(t / f64::from(reps[which]));
             }
         }
         let n = lines.len() as f64;
-        let (ours_rate, theirs_rate) = (n / median(a), n / median(b));
+        let [ours_rate, theirs_rate, floor_rate] = secs.map(|v| n / median(v));
         println!(
-            "{:<6} {:>5} {:>16.0} {:>16.0} {:>7.1}x",
+            "{:<6} {:>5} {:>15.0} {:>17.0} {:>6.1}x {:>15.0} {:>9.1}x",
             format.name(),
             lines.len(),
             ours_rate,
             theirs_rate,
-            ours_rate / theirs_rate
+            ours_rate / theirs_rate,
+            floor_rate,
+            floor_rate / theirs_rate
         );
     }
 }
