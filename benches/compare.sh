@@ -11,75 +11,18 @@ set -euo pipefail
 
 SIZE_MIB=${1:-1024}
 RUNS=${2:-3}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-USER_NAME=ftpbench
-USER_PASS=ftpbench123
-
-need_root() {
-    if [ "$(id -u)" != 0 ]; then
-        echo "benches/compare.sh needs root (it starts vsftpd with a local user)" >&2
-        exit 1
-    fi
-}
-need_root
-if ! command -v /usr/sbin/vsftpd >/dev/null || ! command -v curl >/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq vsftpd curl >/dev/null
-fi
-if ! id "$USER_NAME" >/dev/null 2>&1; then
-    useradd -m -s /bin/bash "$USER_NAME"
-    echo "$USER_NAME:$USER_PASS" | chpasswd
-fi
-
-WORK=$(mktemp -d /dev/shm/ftplib-bench.XXXXXX)
-chmod 755 "$WORK"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$WORK/home" "$WORK/empty"
-chown "$USER_NAME" "$WORK/home"
-head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$WORK/home/src.bin"
-chown "$USER_NAME" "$WORK/home/src.bin"
-cat > "$WORK/vsftpd.conf" <<EOF
-listen=YES
-listen_address=127.0.0.1
-listen_port=$PORT
-background=NO
-seccomp_sandbox=NO
-anonymous_enable=NO
-local_enable=YES
-write_enable=YES
-local_root=$WORK/home
-pam_service_name=vsftpd
-secure_chroot_dir=$WORK/empty
-connect_from_port_20=NO
-vsftpd_log_file=$WORK/vsftpd.log
-EOF
-/usr/sbin/vsftpd "$WORK/vsftpd.conf" &
-SERVER=$!
-cleanup() {
-    kill "$SERVER" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-sleep 0.5
+# shellcheck source=benches/vsftpd_bench.sh
+source "$(dirname "$0")/vsftpd_bench.sh"
+bench_prepare compare.sh curl
+bench_start_vsftpd
 
 echo "building the example in release mode..."
 (cd "$ROOT" && cargo build --quiet --release --example bench_transfer)
 BIN="$ROOT/target/release/examples/bench_transfer"
 URL="ftp://$USER_NAME:$USER_PASS@127.0.0.1:$PORT"
-BYTES=$((SIZE_MIB * 1024 * 1024))
 
 rate() { # seconds -> MiB/s
     python3 -c "print(f'{$BYTES / 1048576 / $1:.1f}')"
-}
-timed() { # command... -> seconds
-    local start end
-    start=$(date +%s.%N)
-    "$@" >/dev/null
-    end=$(date +%s.%N)
-    python3 -c "print($end - $start)"
-}
-median() {
-    python3 -c "import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"
 }
 
 py_retr() {
