@@ -572,39 +572,8 @@ struct Certs {
 impl Certs {
     fn make() -> Certs {
         let dir = common::unique_temp_dir("ftps-certs");
-        let run = |args: &[&str]| {
-            let out = Command::new("openssl")
-                .args(args)
-                .current_dir(&dir)
-                .output()
-                .expect("openssl");
-            assert!(
-                out.status.success(),
-                "openssl {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
-        run(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=ftps test CA",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ]);
+        let run = |args: &[&str]| common::run_openssl(args, &dir);
+        common::make_ca(&dir);
         for (name, san) in [
             ("good", "DNS:localhost,IP:127.0.0.1"),
             ("other", "DNS:other.example"),

@@ -833,7 +833,8 @@ fn retry_cmd(cmd: &str, args: &[&str], user: &str) -> Result<(), String> {
     Err(format!("{cmd} {args:?} failed: {last}"))
 }
 
-fn run_openssl(args: &[&str], dir: &Path) {
+/// Runs the openssl CLI in `dir`, panicking with its error output if it fails.
+pub fn run_openssl(args: &[&str], dir: &Path) {
     let out = Command::new("openssl")
         .args(args)
         .current_dir(dir)
@@ -845,6 +846,34 @@ fn run_openssl(args: &[&str], dir: &Path) {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// A throwaway CA (ECDSA P-256) in `dir/ca.pem` and `dir/ca.key`.
+pub fn make_ca(dir: &Path) {
+    run_openssl(
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "30",
+            "-subj",
+            "/CN=ftplib test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+        dir,
+    );
 }
 
 /// Throwaway CA and a server certificate for localhost/127.0.0.1/::1 signed by it, in
@@ -874,30 +903,7 @@ fn make_certificates(tmp: &Path) -> PathBuf {
     });
     write_file(&dir.join("server.key"), key);
     fs::set_permissions(dir.join("server.key"), fs::Permissions::from_mode(0o600)).unwrap();
-    run_openssl(
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "30",
-            "-subj",
-            "/CN=ftplib test CA",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ],
-        &dir,
-    );
+    make_ca(&dir);
     run_openssl(
         &[
             "req",
