@@ -87,10 +87,7 @@ pub(crate) fn connect(
     timeout: Option<Duration>,
     source: Option<IpAddr>,
 ) -> Result<TcpStream> {
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
+    let host = unbracket(host);
     let addrs: Vec<SocketAddr> = (host, port)
         .to_socket_addrs()
         .map_err(|e| {
@@ -116,6 +113,14 @@ pub(crate) fn connect(
             format!("{host} has no usable address"),
         ))
     }))
+}
+
+/// The host as the user gave it, without the brackets of an IPv6 literal (`[::1]` → `::1`):
+/// the form to resolve, and the name TLS verifies.
+pub(crate) fn unbracket(host: &str) -> &str {
+    host.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
 }
 
 /// Connects to one address with the timeout bounding the connect, and sets read/write

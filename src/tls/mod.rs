@@ -267,7 +267,8 @@ pub(crate) enum Connector {
 impl Connector {
     /// Runs the client handshake on `tcp`, verifying the certificate against `host`.
     fn connect(&self, host: &str, tcp: TcpStream) -> Result<Transport> {
-        let host = server_name(host);
+        // The name to verify and to send as SNI: the host as the user gave it.
+        let host = crate::net::unbracket(host);
         match self {
             #[cfg(feature = "native-tls")]
             Connector::Native(connector) => native::connect(connector, host, tcp),
@@ -289,14 +290,6 @@ impl Connector {
             _ => false,
         }
     }
-}
-
-/// The name to verify and to send as SNI: the host as the user gave it, without the
-/// brackets of an IPv6 literal.
-fn server_name(host: &str) -> &str {
-    host.strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host)
 }
 
 /// The TLS state of one [`FtpStream`].
@@ -632,8 +625,8 @@ mod tests {
 
     #[test]
     fn server_names_lose_ipv6_brackets() {
-        assert_eq!(server_name("[::1]"), "::1");
-        assert_eq!(server_name("localhost"), "localhost");
-        assert_eq!(server_name("::1"), "::1");
+        assert_eq!(crate::net::unbracket("[::1]"), "::1");
+        assert_eq!(crate::net::unbracket("localhost"), "localhost");
+        assert_eq!(crate::net::unbracket("::1"), "::1");
     }
 }
