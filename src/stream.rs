@@ -548,7 +548,7 @@ impl FtpStream {
         if let Some(acct) = account {
             check_argument("account", acct)?;
         }
-        self.before_login()?;
+        self.tls_before_login()?;
         let mut reply = self.sendcmd(&format!("USER {user}"))?;
         if reply.class() == 3 {
             reply = self.sendcmd(&format!("PASS {password}"))?;
@@ -562,11 +562,6 @@ impl FtpStream {
             return Err(self.unexpected_reply(reply));
         }
         Ok(reply)
-    }
-
-    /// Hook run before USER is sent; TLS uses it to secure the control connection first.
-    fn before_login(&mut self) -> Result<()> {
-        self.tls_before_login()
     }
 
     /// Sends `ACCT` (ftplib's `acct`).
@@ -938,13 +933,8 @@ impl FtpStream {
             (tcp, reply)
         };
         let size = parse::parse_150(&reply);
-        let transport = self.wrap_data(tcp)?;
+        let transport = self.tls_wrap_data(tcp)?;
         Ok((DataStream::new(transport), size))
-    }
-
-    /// Wraps a data connection in TLS when the data channel is protected.
-    fn wrap_data(&mut self, tcp: TcpStream) -> Result<Transport> {
-        self.tls_wrap_data(tcp)
     }
 
     /// Like [`FtpStream::ntransfercmd`] but returns only the connection (ftplib's
@@ -1599,10 +1589,9 @@ fn join_command(verb: &str, args: &[&str], keep_empty: bool) -> String {
 /// [`Error::UnexpectedReply`] otherwise. Unlike [`FtpStream::unexpected_reply`] it does
 /// not judge whether the session is still in step; the caller must.
 fn reply_error(reply: Reply) -> Error {
-    match reply.class() {
-        4 => Error::Temporary(reply),
-        5 => Error::Permanent(reply),
-        _ => Error::UnexpectedReply(reply),
+    match reply.into_result() {
+        Ok(reply) => Error::UnexpectedReply(reply),
+        Err(class_error) => class_error,
     }
 }
 
