@@ -786,17 +786,27 @@ fn scripted_config(backend: Backend, certs: &Certs) -> TlsConfig {
         .unwrap()
 }
 
+/// Makes a CA and certificates, starts the scripted TLS server with certificate `cert`, and
+/// connects to it with the config `tls` builds from those certificates (no login yet).
+fn connect_scripted(
+    cert: &'static str,
+    tls: impl FnOnce(&Certs) -> TlsConfig,
+) -> (PyServer, FtpStream) {
+    let certs = Certs::make();
+    let tls = tls(&certs);
+    let server = PyServer::start(certs, cert);
+    let ftp = FtpStream::builder()
+        .timeout(Some(Duration::from_secs(10)))
+        .tls(tls)
+        .connect("127.0.0.1", server.port)
+        .unwrap();
+    (server, ftp)
+}
+
 #[test]
 fn wrong_host_name_is_refused() {
     for backend in backends() {
-        let certs = Certs::make();
-        let tls = scripted_config(backend, &certs);
-        let server = PyServer::start(certs, "other");
-        let mut ftp = FtpStream::builder()
-            .timeout(Some(Duration::from_secs(10)))
-            .tls(tls)
-            .connect("127.0.0.1", server.port)
-            .unwrap();
+        let (server, mut ftp) = connect_scripted("other", |certs| scripted_config(backend, certs));
         let err = ftp.login("alice", "secret").unwrap_err();
         assert!(matches!(err, Error::Tls(_)), "{backend:?}: {err:?}");
         drop(ftp);
@@ -804,13 +814,9 @@ fn wrong_host_name_is_refused() {
         assert!(!log.contains("USER"), "{log}");
 
         // The same server, with verification switched off, is accepted.
-        let certs = Certs::make();
-        let server = PyServer::start(certs, "other");
-        let mut ftp = FtpStream::builder()
-            .timeout(Some(Duration::from_secs(10)))
-            .tls(bare_config(backend).danger_accept_invalid_certs(true))
-            .connect("127.0.0.1", server.port)
-            .unwrap();
+        let (_server, mut ftp) = connect_scripted("other", |_| {
+            bare_config(backend).danger_accept_invalid_certs(true)
+        });
         ftp.login("alice", "secret").unwrap();
         ftp.quit().unwrap();
     }
@@ -819,14 +825,7 @@ fn wrong_host_name_is_refused() {
 #[test]
 fn ccc_then_plain_commands() {
     for backend in backends() {
-        let certs = Certs::make();
-        let tls = scripted_config(backend, &certs);
-        let server = PyServer::start(certs, "good");
-        let mut ftp = FtpStream::builder()
-            .timeout(Some(Duration::from_secs(10)))
-            .tls(tls)
-            .connect("127.0.0.1", server.port)
-            .unwrap();
+        let (server, mut ftp) = connect_scripted("good", |certs| scripted_config(backend, certs));
         ftp.login("alice", "secret").unwrap();
         assert!(ftp.is_tls());
         assert_eq!(ftp.ccc().unwrap().code, 200);
@@ -847,14 +846,7 @@ fn ccc_then_plain_commands() {
 fn tls_data_cut_without_close_notify_is_an_error() {
     for backend in backends() {
         // A clean transfer first, so the failure below is about the missing close_notify.
-        let certs = Certs::make();
-        let tls = scripted_config(backend, &certs);
-        let server = PyServer::start(certs, "good");
-        let mut ftp = FtpStream::builder()
-            .timeout(Some(Duration::from_secs(10)))
-            .tls(tls)
-            .connect("127.0.0.1", server.port)
-            .unwrap();
+        let (server, mut ftp) = connect_scripted("good", |certs| scripted_config(backend, certs));
         ftp.login("alice", "secret").unwrap();
         ftp.prot_p().unwrap();
         assert_eq!(download(&mut ftp, "good").unwrap().len(), 256 * 4096);

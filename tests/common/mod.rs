@@ -371,9 +371,16 @@ impl TestServer {
             sleep(Duration::from_millis(5));
         }
         // 2. A client gets the greeting (for implicit TLS: the TCP connection is accepted).
+        self.wait_greeting(deadline);
+        Ok(())
+    }
+
+    /// Waits until a client gets the greeting (for implicit TLS: until the TCP connection
+    /// is accepted); panics with the server's log if it exits or the deadline passes.
+    fn wait_greeting(&mut self, deadline: Instant) {
         loop {
             match self.probe_greeting() {
-                Ok(()) => return Ok(()),
+                Ok(()) => return,
                 Err(e) => {
                     if let Some(status) = self.exited() {
                         self.fail(&format!("exited with {status} during the ready check: {e}"));
@@ -413,20 +420,8 @@ impl TestServer {
             }
             sleep(Duration::from_millis(10));
         }
-        loop {
-            match self.probe_greeting() {
-                Ok(()) => return Ok(()),
-                Err(e) => {
-                    if let Some(status) = self.exited() {
-                        self.fail(&format!("exited with {status} during the ready check: {e}"));
-                    }
-                    if Instant::now() > deadline {
-                        self.fail(&format!("not ready within the timeout: {e}"));
-                    }
-                    sleep(Duration::from_millis(20));
-                }
-            }
-        }
+        self.wait_greeting(deadline);
+        Ok(())
     }
 
     /// Connects once; for plain/explicit servers reads a `220` greeting and sends QUIT.
