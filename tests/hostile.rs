@@ -41,6 +41,14 @@ fn start_with(builder: Builder, steps: Vec<Step>) -> (Server, FtpStream) {
     (server, ftp)
 }
 
+/// Starts a server that plays `script` from the first byte (greeting included), and
+/// connects to it within the timeout check.
+fn greet(script: Vec<Step>) -> (Server, ftplib::Result<FtpStream>) {
+    let server = Server::start(script);
+    let result = timed(|| builder().connect("127.0.0.1", server.port()));
+    (server, result)
+}
+
 /// Closes the client and returns what the server saw.
 fn end(server: Server, ftp: FtpStream) -> Transcript {
     drop(ftp);
@@ -122,8 +130,7 @@ fn io_kind(err: &Error) -> Option<io::ErrorKind> {
 
 #[test]
 fn greeting_never_comes() {
-    let server = Server::start(vec![]);
-    let result = timed(|| builder().connect("127.0.0.1", server.port()));
+    let (server, result) = greet(vec![]);
     assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
     drop(result);
     server.finish();
@@ -131,8 +138,7 @@ fn greeting_never_comes() {
 
 #[test]
 fn greeting_421() {
-    let server = Server::start(vec![reply("421 Too many connections, try later")]);
-    let result = timed(|| builder().connect("127.0.0.1", server.port()));
+    let (server, result) = greet(vec![reply("421 Too many connections, try later")]);
     assert!(
         matches!(&result, Err(Error::Temporary(r)) if r.code == 421),
         "{result:?}"
@@ -143,8 +149,7 @@ fn greeting_421() {
 
 #[test]
 fn greeting_530() {
-    let server = Server::start(vec![reply("530 Not allowed from your address")]);
-    let result = timed(|| builder().connect("127.0.0.1", server.port()));
+    let (server, result) = greet(vec![reply("530 Not allowed from your address")]);
     assert!(
         matches!(&result, Err(Error::Permanent(r)) if r.code == 530),
         "{result:?}"
@@ -155,8 +160,7 @@ fn greeting_530() {
 
 #[test]
 fn greeting_3xx_is_unexpected() {
-    let server = Server::start(vec![reply("331 Password?")]);
-    let result = timed(|| builder().connect("127.0.0.1", server.port()));
+    let (server, result) = greet(vec![reply("331 Password?")]);
     assert!(
         matches!(&result, Err(Error::UnexpectedReply(r)) if r.code == 331),
         "{result:?}"
@@ -181,8 +185,7 @@ fn greeting_120_then_220_works() {
 
 #[test]
 fn greeting_only_preliminary_replies() {
-    let server = Server::start((0..20).map(|_| reply("120 Soon")).collect());
-    let result = timed(|| builder().connect("127.0.0.1", server.port()));
+    let (server, result) = greet((0..20).map(|_| reply("120 Soon")).collect());
     assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
     drop(result);
     server.finish();
@@ -190,8 +193,7 @@ fn greeting_only_preliminary_replies() {
 
 #[test]
 fn greeting_cut_mid_line() {
-    let server = Server::start(vec![raw(b"220 Wel"), Step::Close]);
-    let result = timed(|| builder().connect("127.0.0.1", server.port()));
+    let (server, result) = greet(vec![raw(b"220 Wel"), Step::Close]);
     assert!(
         matches!(result, Err(Error::ConnectionClosed(_))),
         "{result:?}"
