@@ -55,12 +55,14 @@ fn run(
         match line {
             ftplib::list::Line::Entry(e) => println!(
                 "  {:<8} {:>10} {:<20} {}",
-                format!("{:?}", e.kind),
-                e.size.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
-                e.mtime
+                format!("{:?}", e.kind()),
+                e.size()
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                e.mtime()
                     .map(|t| t.to_iso_string())
                     .unwrap_or_else(|| "-".into()),
-                e.name
+                e.name()
             ),
             other => println!("  (not an entry) {other:?}"),
         }

@@ -39,23 +39,23 @@ pub fn format_line(line: &Line) -> String {
     match line {
         Line::Entry(e) => {
             out.push_str("ok\t");
-            out.push_str(match e.kind {
+            out.push_str(match e.kind() {
                 Kind::File => "file",
                 Kind::Dir => "dir",
                 Kind::Symlink => "link",
                 Kind::Other(_) => "other",
             });
             out.push('\t');
-            push_escaped(&mut out, &e.name);
+            push_escaped(&mut out, e.name());
             out.push('\t');
-            out.push_str(&e.size.map_or_else(|| "-".to_string(), |s| s.to_string()));
+            out.push_str(&e.size().map_or_else(|| "-".to_string(), |s| s.to_string()));
             out.push('\t');
             out.push_str(
-                &e.mtime
+                &e.mtime()
                     .map_or_else(|| "-".to_string(), |m| m.to_iso_string()),
             );
             out.push('\t');
-            match &e.link_target {
+            match &e.link_target() {
                 Some(target) => push_escaped(&mut out, target),
                 None => out.push('-'),
             }

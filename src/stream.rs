@@ -1453,7 +1453,7 @@ impl FtpStream {
     /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
     /// for line in ftp.entries("pub")? {
     ///     if let Some(entry) = line.entry() {
-    ///         println!("{:?} {} {:?}", entry.kind, entry.name, entry.size);
+    ///         println!("{:?} {} {:?}", entry.kind(), entry.name(), entry.size());
     ///     }
     /// }
     /// # Ok::<(), ftplib::Error>(())

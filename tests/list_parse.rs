@@ -80,12 +80,12 @@ fn vsftpd_listing() {
         }
     );
     let entries: Vec<_> = lines.iter().filter_map(Line::entry).collect();
-    let names: Vec<_> = entries.iter().map(|e| e.name.as_str()).collect();
+    let names: Vec<_> = entries.iter().map(|e| e.name()).collect();
     assert_eq!(names, ["pub", "README", "bin", " leading space"]);
-    assert_eq!(entries[0].kind, Kind::Dir);
-    assert_eq!(entries[2].link_target.as_deref(), Some("usr/bin"));
+    assert_eq!(entries[0].kind(), &Kind::Dir);
+    assert_eq!(entries[2].link_target(), Some("usr/bin"));
     assert_eq!(
-        entries[3].mtime.unwrap().to_iso_string(),
+        entries[3].mtime().unwrap().to_iso_string(),
         "2024-03-09T23:59"
     );
 }
@@ -115,7 +115,7 @@ fn mlsd_listing() {
     let real: Vec<_> = entries
         .iter()
         .filter(|e| !e.is_self_or_parent())
-        .map(|e| e.name.as_str())
+        .map(|e| e.name())
         .collect();
     assert_eq!(real, ["x"]);
 }

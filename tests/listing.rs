@@ -41,20 +41,20 @@ fn entries_of(lines: Vec<Line>) -> Vec<Entry> {
 fn find<'a>(entries: &'a [Entry], name: &str) -> &'a Entry {
     entries
         .iter()
-        .find(|e| e.name == name)
+        .find(|e| e.name() == name)
         .unwrap_or_else(|| panic!("{name} not in {:?}", names(entries)))
 }
 
 fn names(entries: &[Entry]) -> Vec<&str> {
-    entries.iter().map(|e| e.name.as_str()).collect()
+    entries.iter().map(|e| e.name()).collect()
 }
 
 /// What every server must say about the sample tree.
 fn check_sample_tree(entries: &[Entry], expect_link: bool) {
     let readme = find(entries, "readme.txt");
-    assert_eq!(readme.kind, Kind::File);
-    assert_eq!(readme.size, Some(README_TEXT.len() as u64));
-    let mtime = readme.mtime.as_ref().expect("readme has a time");
+    assert_eq!(readme.kind(), &Kind::File);
+    assert_eq!(readme.size(), Some(README_TEXT.len() as u64));
+    let mtime = readme.mtime().expect("readme has a time");
     let age = chrono::Utc::now() - mtime.utc();
     assert!(age.num_minutes().abs() <= 2, "readme time {mtime:?}");
     assert!(matches!(
@@ -62,16 +62,16 @@ fn check_sample_tree(entries: &[Entry], expect_link: bool) {
         Precision::Minute | Precision::Second | Precision::Fraction(_)
     ));
 
-    assert_eq!(find(entries, "blob.bin").size, Some(BLOB_LEN as u64));
-    assert_eq!(find(entries, "sub").kind, Kind::Dir);
-    assert_eq!(find(entries, "empty").kind, Kind::Dir);
-    assert_eq!(find(entries, "with space.txt").kind, Kind::File);
-    assert_eq!(find(entries, CAFE_NAME).kind, Kind::File);
+    assert_eq!(find(entries, "blob.bin").size(), Some(BLOB_LEN as u64));
+    assert_eq!(find(entries, "sub").kind(), &Kind::Dir);
+    assert_eq!(find(entries, "empty").kind(), &Kind::Dir);
+    assert_eq!(find(entries, "with space.txt").kind(), &Kind::File);
+    assert_eq!(find(entries, CAFE_NAME).kind(), &Kind::File);
     assert_eq!(find(entries, CAFE_NAME).name_bytes(), CAFE_NAME.as_bytes());
     if expect_link {
         let link = find(entries, LINK_NAME);
-        assert_eq!(link.kind, Kind::Symlink);
-        assert_eq!(link.link_target.as_deref(), Some("readme.txt"));
+        assert_eq!(link.kind(), &Kind::Symlink);
+        assert_eq!(link.link_target(), Some("readme.txt"));
     }
 }
 
@@ -81,7 +81,7 @@ fn vsftpd_lists_with_list() {
     let mut ftp = connect(&server, true);
     let lines = ftp.entries("").unwrap();
     let entries = entries_of(lines);
-    assert!(entries.iter().all(|e| e.format == Format::Unix));
+    assert!(entries.iter().all(|e| e.format() == Format::Unix));
     check_sample_tree(&entries, true);
     // A path argument lists that directory.
     let sub = entries_of(ftp.entries("sub").unwrap());
@@ -94,21 +94,24 @@ fn pyftpdlib_lists_with_mlsd_and_list() {
     let server = TestServer::pyftpdlib(Family::V4, false);
     let mut ftp = connect(&server, true);
     let mlsd = entries_of(ftp.entries("").unwrap());
-    assert!(mlsd.iter().all(|e| e.format == Format::Mlsx), "MLSD chosen");
+    assert!(
+        mlsd.iter().all(|e| e.format() == Format::Mlsx),
+        "MLSD chosen"
+    );
     check_sample_tree(&mlsd, false);
     let readme = find(&mlsd, "readme.txt");
-    assert_eq!(readme.fact("type"), Some("file"));
+    assert_eq!(readme.fact("type").as_deref(), Some("file"));
     assert!(readme.fact("perm").is_some());
 
     let list = entries_of(
         ftp.list_entries("", false, &ParseOptions::default())
             .unwrap(),
     );
-    assert!(list.iter().all(|e| e.format == Format::Unix));
+    assert!(list.iter().all(|e| e.format() == Format::Unix));
     check_sample_tree(&list, true);
 
     let explicit = entries_of(ftp.mlsd_entries("sub").unwrap());
-    assert!(explicit.iter().any(|e| e.name == "nested.txt"));
+    assert!(explicit.iter().any(|e| e.name() == "nested.txt"));
 }
 
 #[test]
@@ -128,13 +131,17 @@ fn hidden_files_with_list_a() {
     let opts = ParseOptions::default();
     let plain = entries_of(ftp.list_entries("", false, &opts).unwrap());
     assert!(
-        !plain.iter().any(|e| e.name == ".hidden"),
+        !plain.iter().any(|e| e.name() == ".hidden"),
         "{:?}",
         names(&plain)
     );
     let all = entries_of(ftp.list_entries("", true, &opts).unwrap());
-    assert!(all.iter().any(|e| e.name == ".hidden"), "{:?}", names(&all));
-    assert!(all.iter().any(|e| e.name == "hello.txt"));
+    assert!(
+        all.iter().any(|e| e.name() == ".hidden"),
+        "{:?}",
+        names(&all)
+    );
+    assert!(all.iter().any(|e| e.name() == "hello.txt"));
 }
 
 #[test]
@@ -152,17 +159,17 @@ fn odd_names_survive() {
         .iter()
         .find(|e| e.name_bytes() == b"caf\xe9.txt")
         .expect("the non-UTF-8 name is listed byte for byte");
-    assert_eq!(latin.name, "caf\u{fffd}.txt");
-    assert_eq!(latin.size, Some(12));
+    assert_eq!(latin.name(), "caf\u{fffd}.txt");
+    assert_eq!(latin.size(), Some(12));
 
     let arrow = find(&entries, "a -> b.txt");
-    assert_eq!(arrow.kind, Kind::File);
-    assert_eq!(arrow.link_target, None);
-    assert_eq!(find(&entries, "trailing space ").size, Some(0));
+    assert_eq!(arrow.kind(), &Kind::File);
+    assert_eq!(arrow.link_target(), None);
+    assert_eq!(find(&entries, "trailing space ").size(), Some(0));
     assert!(
         entries
             .iter()
-            .any(|e| e.name.trim_start() == "two leading spaces"),
+            .any(|e| e.name().trim_start() == "two leading spaces"),
         "{:?}",
         names(&entries)
     );
@@ -185,7 +192,7 @@ fn server_time_zone_shifts_list_times() {
     let plus2 = ParseOptions::default()
         .with_server_offset(chrono::FixedOffset::east_opt(2 * 3600).unwrap());
     let shifted = entries_of(ftp.list_entries("", false, &plus2).unwrap());
-    let a = find(&utc, "readme.txt").mtime.as_ref().unwrap().utc();
-    let b = find(&shifted, "readme.txt").mtime.as_ref().unwrap().utc();
+    let a = find(&utc, "readme.txt").mtime().as_ref().unwrap().utc();
+    let b = find(&shifted, "readme.txt").mtime().as_ref().unwrap().utc();
     assert_eq!(a - b, chrono::Duration::hours(2));
 }

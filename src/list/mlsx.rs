@@ -69,15 +69,6 @@ fn kind_of(v: &[u8]) -> TypeFact<'_> {
     (Kind::Other(Special::Unknown(super::lossy(v))), None, None)
 }
 
-/// Appends `key=value;` with the key lower-cased and both decoded lossily. An ASCII key keeps
-/// its length, so the caller finds it at the start of what was appended.
-fn push_fact(facts: &mut String, key: &[u8], value: &[u8]) {
-    facts.push_str(&String::from_utf8_lossy(key).to_lowercase());
-    facts.push('=');
-    facts.push_str(&String::from_utf8_lossy(value));
-    facts.push(';');
-}
-
 pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
     if line.iter().all(|&b| is_ws(b)) {
         return Err(ErrorKind::NotAnEntry(SkipReason::Blank));
@@ -97,7 +88,6 @@ pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
     let (mut target, mut device) = (None, None);
     let (mut size, mut sizd, mut mtime, mut mode) = (None, None, None, None);
     let (mut owner, mut group): (Ranked<'_>, Ranked<'_>) = (None, None);
-    let mut upper_keys = false;
     // `fact_part.split(';')` without empty facts, searching eight bytes at a time.
     let mut rest = fact_part;
     while !rest.is_empty() {
@@ -111,22 +101,13 @@ pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
             .filter(|&p| p > 0)
             .ok_or(ErrorKind::BadFacts)?;
         let (key, value) = (&fact[..eq], &fact[eq + 1..]);
-        // Lower-case the key on the stack (every known key is ASCII and at most 16 bytes),
-        // noting in the same pass whether it had upper case or non-ASCII bytes.
+        // Lower-case the key on the stack (every known key is ASCII and at most 16 bytes).
         let mut buf = [0u8; 16];
         let Some(lower) = buf.get_mut(..key.len()) else {
-            upper_keys |= key.iter().any(u8::is_ascii_uppercase);
             continue;
         };
-        let (mut changed, mut high) = (0, 0);
         for (d, &c) in lower.iter_mut().zip(key) {
             *d = c.to_ascii_lowercase();
-            changed |= c ^ *d;
-            high |= c;
-        }
-        upper_keys |= changed != 0;
-        if high >= 0x80 {
-            continue;
         }
         // Prefer a name over a number: unix.ownername > unix.owner > unix.uid.
         let (slot, rank) = match &*lower {
@@ -171,31 +152,6 @@ pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
     e.mode = mode;
     e.device = device;
     e.set_owner_group(line, owner.map(|(_, v)| v), group.map(|(_, v)| v));
-    if !fact_part.is_ascii() {
-        let mut facts = String::with_capacity(fact_part.len() + 1);
-        for fact in fact_part.split(|&b| b == b';').filter(|f| !f.is_empty()) {
-            // Every fact has an `=`: checked above.
-            let eq = fact.iter().position(|&b| b == b'=').unwrap_or(fact.len());
-            push_fact(
-                &mut facts,
-                &fact[..eq],
-                fact.get(eq + 1..).unwrap_or_default(),
-            );
-        }
-        e.facts = facts;
-    } else if upper_keys {
-        // Copy the facts whole and lower-case the keys in place.
-        let mut facts = fact_part.to_ascii_lowercase();
-        let mut start = 0;
-        for fact in fact_part.split(|&b| b == b';') {
-            let eq = fact.iter().position(|&b| b == b'=').unwrap_or(fact.len());
-            facts[start + eq..start + fact.len()].copy_from_slice(&fact[eq..]);
-            start += fact.len() + 1;
-        }
-        e.facts = String::from_utf8(facts).unwrap_or_default();
-    } else {
-        // Usual case: ASCII with lower-case keys, usable straight from `raw`.
-        e.facts_in_raw = Some(super::span_of(line, fact_part));
-    }
+    e.facts = Some(super::span_of(line, fact_part));
     Ok(e)
 }

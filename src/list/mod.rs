@@ -18,7 +18,7 @@
 //! assert_eq!(lines.len(), 4);
 //! assert!(matches!(lines[0], Line::Skipped { .. }));
 //! let readme = lines[2].entry().unwrap();
-//! assert_eq!((readme.name.as_str(), readme.kind.clone(), readme.size), ("README", Kind::File, Some(1063)));
+//! assert_eq!((readme.name(), readme.kind(), readme.size()), ("README", &Kind::File, Some(1063)));
 //! assert!(matches!(lines[3], Line::Unparsed { .. }));
 //! ```
 //!
@@ -69,8 +69,9 @@
 //! when IIS's padding is there (otherwise leading spaces cannot be told apart and are
 //! skipped). MLSD names are everything after the first space, byte for byte.
 //!
-//! Each [`Entry`] owns two allocations, [`Entry::raw`] and [`Entry::name`] (plus
-//! [`Entry::link_target`] for links); the other byte fields are ranges into `raw`.
+//! Each [`Entry`] owns one allocation, its [raw line](Entry::raw); the name, link target, owner,
+//! group and facts are ranges of it, decoded when read. Parsing allocates nothing else, except a
+//! lossy copy of a name or target that is not valid UTF-8 (and the text of an unknown kind).
 //!
 //! # Times
 //!
@@ -186,7 +187,7 @@ impl Mtime {
     /// ```
     /// use ftplib::list::parse_mlsx_line;
     /// let e = parse_mlsx_line(b"type=file;modify=20240102030405.25; a").unwrap();
-    /// assert_eq!(e.mtime.unwrap().to_iso_string(), "2024-01-02T03:04:05.25");
+    /// assert_eq!(e.mtime().unwrap().to_iso_string(), "2024-01-02T03:04:05.25");
     /// ```
     pub fn to_iso_string(&self) -> String {
         let t = self.time.naive_local();
@@ -210,47 +211,47 @@ impl Mtime {
 }
 
 /// One parsed directory entry.
+///
+/// An entry owns one allocation, the raw line; the name, link target, owner, group and MLSD
+/// facts are ranges of it, decoded when read. (A name or target that is not valid UTF-8 also
+/// keeps its lossy decoding, made once when parsing.)
+///
+/// ```
+/// use ftplib::list::{parse_list_line, Kind, ParseOptions};
+///
+/// let line = b"-rw-r--r--   1 user     group        1024 Nov 25 12:00 file with spaces.txt";
+/// let e = parse_list_line(line, &ParseOptions::default()).unwrap();
+/// assert_eq!(e.name(), "file with spaces.txt");
+/// assert_eq!((e.kind(), e.size(), e.mode()), (&Kind::File, Some(1024), Some(0o644)));
+/// assert_eq!((e.owner().as_deref(), e.group().as_deref()), (Some("user"), Some("group")));
+/// assert_eq!(e.raw(), line);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct Entry {
-    /// The name, decoded lossily from [`name_bytes`](Self::name_bytes) (invalid UTF-8 becomes
-    /// U+FFFD).
-    pub name: String,
-    /// File, directory, symlink or other.
-    pub kind: Kind,
-    /// The size in bytes; `None` when the line has none (`<DIR>`, device numbers, MLSD without
-    /// `size`/`sizd`).
-    pub size: Option<u64>,
-    /// True when the size was printed with a unit (`33.5k`) and so is rounded.
-    pub size_approximate: bool,
-    /// The modification time, when the line has one.
-    pub mtime: Option<Mtime>,
-    /// A symlink's target, decoded lossily from
-    /// [`link_target_bytes`](Self::link_target_bytes).
-    pub link_target: Option<String>,
-    /// Permission bits including setuid (0o4000), setgid (0o2000) and sticky (0o1000); no
-    /// file-type bits.
-    pub mode: Option<u32>,
-    /// The hard-link count of `ls -l` lines.
-    pub links: Option<u64>,
-    /// Major and minor device numbers of device lines.
-    pub device: Option<(u64, u64)>,
-    /// The format the line was read as.
-    pub format: Format,
-    /// The whole line, without its line ending.
-    pub raw: Vec<u8>,
-    /// Where the name and the link target are in `raw`.
-    name_span: Span,
-    target_span: Option<Span>,
-    owner_span: Option<Span>,
-    group_span: Option<Span>,
-    /// MLSD facts as `name=value;` pairs (empty pairs ignored), names lower-cased, values
-    /// decoded lossily. One string rather than a list of pairs saves two allocations per fact.
-    /// Empty when `facts_in_raw` is set.
-    facts: String,
-    /// Where the facts are in `raw` when they can be used as sent (ASCII, lower-case names),
-    /// which saves copying them.
-    facts_in_raw: Option<Span>,
+    raw: Vec<u8>,
+    kind: Kind,
+    format: Format,
+    size: Option<u64>,
+    size_approximate: bool,
+    mtime: Option<Mtime>,
+    mode: Option<u32>,
+    links: Option<u64>,
+    device: Option<(u64, u64)>,
+    /// Where the parts are in `raw`.
+    name: Span,
+    target: Option<Span>,
+    owner: Option<Span>,
+    group: Option<Span>,
+    /// MLSD facts: the `fact=value;…` part of the line.
+    facts: Option<Span>,
+    /// Lossy decodings of a name or target that is not valid UTF-8 (`None` when both are).
+    decoded: Option<Box<Decoded>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Decoded {
+    name: Option<String>,
+    target: Option<String>,
 }
 
 /// A byte range in [`Entry::raw`]. u32 keeps `Entry` small; lines are far shorter (a part
@@ -267,90 +268,190 @@ fn span_of(line: &[u8], part: &[u8]) -> Span {
     }
 }
 
+/// The lossy decoding of `bytes` when they are not valid UTF-8.
+fn decode_if_invalid(bytes: &[u8]) -> Option<String> {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => None,
+        Err(_) => Some(String::from_utf8_lossy(bytes).into_owned()),
+    }
+}
+
 impl Entry {
     /// An entry for `line` whose name is `name`, a subslice of `line`.
     fn new(kind: Kind, format: Format, line: &[u8], name: &[u8]) -> Entry {
+        let decoded = decode_if_invalid(name).map(|name| {
+            Box::new(Decoded {
+                name: Some(name),
+                target: None,
+            })
+        });
         Entry {
-            name: lossy(name),
+            raw: line.to_vec(),
             kind,
+            format,
             size: None,
             size_approximate: false,
             mtime: None,
-            link_target: None,
             mode: None,
             links: None,
             device: None,
-            format,
-            raw: line.to_vec(),
-            name_span: span_of(line, name),
-            target_span: None,
-            owner_span: None,
-            group_span: None,
-            facts: String::new(),
-            facts_in_raw: None,
+            name: span_of(line, name),
+            target: None,
+            owner: None,
+            group: None,
+            facts: None,
+            decoded,
         }
     }
 
     /// Sets the link target to `target`, a subslice of `line`.
     fn set_link_target(&mut self, line: &[u8], target: &[u8]) {
-        self.link_target = Some(lossy(target));
-        self.target_span = Some(span_of(line, target));
+        self.target = Some(span_of(line, target));
+        if let Some(text) = decode_if_invalid(target) {
+            self.decoded.get_or_insert_with(Box::default).target = Some(text);
+        }
     }
 
     /// Sets the owner and group to parts of `line`.
     fn set_owner_group(&mut self, line: &[u8], owner: Option<&[u8]>, group: Option<&[u8]>) {
-        self.owner_span = owner.map(|o| span_of(line, o));
-        self.group_span = group.map(|g| span_of(line, g));
+        self.owner = owner.map(|o| span_of(line, o));
+        self.group = group.map(|g| span_of(line, g));
+    }
+
+    fn bytes(&self, (s, e): Span) -> &[u8] {
+        self.raw.get(s as usize..e as usize).unwrap_or_default()
+    }
+
+    fn text(&self, span: Span) -> Cow<'_, str> {
+        String::from_utf8_lossy(self.bytes(span))
+    }
+
+    /// The name, decoded as UTF-8 (invalid bytes become U+FFFD; see
+    /// [`name_bytes`](Self::name_bytes) for the exact bytes).
+    pub fn name(&self) -> &str {
+        match self.decoded.as_ref().and_then(|d| d.name.as_deref()) {
+            Some(name) => name,
+            // Valid UTF-8: checked when parsing.
+            None => std::str::from_utf8(self.name_bytes()).unwrap_or_default(),
+        }
+    }
+
+    /// The name exactly as the server sent it (a part of [`raw`](Self::raw)).
+    pub fn name_bytes(&self) -> &[u8] {
+        self.bytes(self.name)
+    }
+
+    /// File, directory, symlink or other.
+    pub fn kind(&self) -> &Kind {
+        &self.kind
+    }
+
+    /// The size in bytes; `None` when the line has none (`<DIR>`, device numbers, MLSD without
+    /// `size`/`sizd`).
+    pub fn size(&self) -> Option<u64> {
+        self.size
+    }
+
+    /// True when the size was printed with a unit (`33.5k`) and so is rounded down.
+    pub fn size_is_approximate(&self) -> bool {
+        self.size_approximate
+    }
+
+    /// The modification time, when the line has one.
+    pub fn mtime(&self) -> Option<Mtime> {
+        self.mtime
+    }
+
+    /// A symlink's target, decoded as UTF-8 (invalid bytes become U+FFFD).
+    pub fn link_target(&self) -> Option<&str> {
+        let span = self.target?;
+        match self.decoded.as_ref().and_then(|d| d.target.as_deref()) {
+            Some(target) => Some(target),
+            // Valid UTF-8: checked when parsing.
+            None => Some(std::str::from_utf8(self.bytes(span)).unwrap_or_default()),
+        }
+    }
+
+    /// A symlink's target exactly as the server sent it (a part of [`raw`](Self::raw)).
+    pub fn link_target_bytes(&self) -> Option<&[u8]> {
+        self.target.map(|span| self.bytes(span))
+    }
+
+    /// Permission bits including setuid (0o4000), setgid (0o2000) and sticky (0o1000); no
+    /// file-type bits.
+    pub fn mode(&self) -> Option<u32> {
+        self.mode
+    }
+
+    /// The hard-link count of `ls -l` lines.
+    pub fn links(&self) -> Option<u64> {
+        self.links
+    }
+
+    /// Major and minor device numbers of device lines.
+    pub fn device(&self) -> Option<(u64, u64)> {
+        self.device
+    }
+
+    /// The format the line was read as.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The whole line, without its line ending.
+    pub fn raw(&self) -> &[u8] {
+        &self.raw
     }
 
     /// The owner (a name or a numeric id, as the server wrote it), decoded lossily. Kept as a
     /// part of [`raw`](Self::raw), so reading it allocates only for invalid UTF-8.
     pub fn owner(&self) -> Option<Cow<'_, str>> {
-        self.part(self.owner_span)
+        self.owner.map(|span| self.text(span))
     }
 
     /// The group (a name or a numeric id, as the server wrote it), decoded lossily.
     pub fn group(&self) -> Option<Cow<'_, str>> {
-        self.part(self.group_span)
+        self.group.map(|span| self.text(span))
     }
 
-    fn part(&self, span: Option<Span>) -> Option<Cow<'_, str>> {
-        self.bytes(span?).map(String::from_utf8_lossy)
+    /// The MLSD/MLST facts in the order sent, as `(name, value)`: names lower-cased, both
+    /// decoded lossily (they borrow from the line unless that changes them). Empty for other
+    /// formats.
+    ///
+    /// ```
+    /// use ftplib::list::parse_mlsx_line;
+    /// let e = parse_mlsx_line(b"Type=file;UNIX.mode=0644; a").unwrap();
+    /// let facts: Vec<(String, String)> =
+    ///     e.facts().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    /// assert_eq!(facts, [("type".into(), "file".into()), ("unix.mode".into(), "0644".into())]);
+    /// ```
+    pub fn facts(&self) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+        self.raw_facts().map(|(key, value)| {
+            let key = match String::from_utf8_lossy(key) {
+                Cow::Borrowed(k) if !k.chars().any(char::is_uppercase) => Cow::Borrowed(k),
+                k => Cow::Owned(k.to_lowercase()),
+            };
+            (key, String::from_utf8_lossy(value))
+        })
     }
 
-    fn bytes(&self, (s, e): Span) -> Option<&[u8]> {
-        self.raw.get(s as usize..e as usize)
-    }
-
-    /// The name exactly as the server sent it (a part of [`raw`](Self::raw)).
-    pub fn name_bytes(&self) -> &[u8] {
-        self.bytes(self.name_span).unwrap_or_default()
-    }
-
-    /// A symlink's target exactly as the server sent it (a part of [`raw`](Self::raw)).
-    pub fn link_target_bytes(&self) -> Option<&[u8]> {
-        self.target_span.and_then(|span| self.bytes(span))
-    }
-
-    /// The MLSD/MLST facts in the order sent: names lower-cased, values decoded lossily. Empty
-    /// for other formats.
-    pub fn facts(&self) -> impl Iterator<Item = (&str, &str)> {
-        let facts = match self.facts_in_raw.and_then(|span| self.bytes(span)) {
-            // ASCII, checked when parsing.
-            Some(bytes) => std::str::from_utf8(bytes).unwrap_or_default(),
-            None => &self.facts,
-        };
+    /// The facts as sent: `(name, value)` byte pairs, empty pairs skipped.
+    fn raw_facts(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        let facts = self.facts.map(|span| self.bytes(span)).unwrap_or_default();
         facts
-            .split(';')
+            .split(|&b| b == b';')
             .filter(|f| !f.is_empty())
-            .map(|f| f.split_once('=').unwrap_or((f, "")))
+            .map(|f| match f.iter().position(|&b| b == b'=') {
+                Some(eq) => (&f[..eq], &f[eq + 1..]),
+                None => (f, &[][..]),
+            })
     }
 
-    /// The value of an MLSD fact, by case-insensitive name.
-    pub fn fact(&self, name: &str) -> Option<&str> {
-        self.facts()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+    /// The value of an MLSD fact, by case-insensitive name, decoded lossily.
+    pub fn fact(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.raw_facts()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| String::from_utf8_lossy(v))
     }
 
     /// True for a directory.
@@ -371,12 +472,11 @@ impl Entry {
     /// True for the directory itself or its parent: MLSD `type=cdir`/`type=pdir`, or a
     /// directory named `.` or `..`. A recursive walk should skip these.
     pub fn is_self_or_parent(&self) -> bool {
-        if let Some(t) = self.fact("type") {
-            if t.eq_ignore_ascii_case("cdir") || t.eq_ignore_ascii_case("pdir") {
-                return true;
-            }
-        }
-        self.kind == Kind::Dir && matches!(self.name_bytes(), b"." | b"..")
+        let mlsd_self_or_parent = self.raw_facts().any(|(k, v)| {
+            k.eq_ignore_ascii_case(b"type")
+                && (v.eq_ignore_ascii_case(b"cdir") || v.eq_ignore_ascii_case(b"pdir"))
+        });
+        mlsd_self_or_parent || (self.kind == Kind::Dir && matches!(self.name_bytes(), b"." | b".."))
     }
 }
 
@@ -414,7 +514,7 @@ impl ParseOptions {
     /// let cet = FixedOffset::east_opt(3600).unwrap();
     /// let opts = ParseOptions::default().with_server_offset(cet);
     /// let e = parse_list_line(b"-rw-r--r-- 1 u g 5 Jan  2  2020 x", &opts).unwrap();
-    /// assert_eq!(e.mtime.unwrap().utc().to_rfc3339(), "2020-01-01T23:00:00+00:00");
+    /// assert_eq!(e.mtime().unwrap().utc().to_rfc3339(), "2020-01-01T23:00:00+00:00");
     /// ```
     pub fn with_server_offset(mut self, offset: FixedOffset) -> Self {
         self.server_offset = offset;
@@ -599,7 +699,7 @@ impl Line {
     /// The raw line, without its line ending.
     pub fn raw(&self) -> &[u8] {
         match self {
-            Line::Entry(e) => &e.raw,
+            Line::Entry(e) => e.raw(),
             Line::Skipped { raw, .. } | Line::Unparsed { raw, .. } => raw,
         }
     }
@@ -665,13 +765,13 @@ fn strip_ending(line: &[u8]) -> &[u8] {
 ///
 /// let opts = ParseOptions::default();
 /// let e = parse_list_line(b"lrwxrwxrwx 1 root root 7 Jan  1  2020 bin -> usr/bin", &opts).unwrap();
-/// assert_eq!(e.kind, Kind::Symlink);
-/// assert_eq!((e.name.as_str(), e.link_target.as_deref()), ("bin", Some("usr/bin")));
-/// assert_eq!(e.mode, Some(0o777));
+/// assert_eq!(e.kind(), &Kind::Symlink);
+/// assert_eq!((e.name(), e.link_target()), ("bin", Some("usr/bin")));
+/// assert_eq!(e.mode(), Some(0o777));
 ///
 /// let e = parse_list_line(b"01-16-02  11:14AM       <DIR>          epsgroup", &opts).unwrap();
-/// assert_eq!((e.kind, e.size), (Kind::Dir, None));
-/// let mtime = e.mtime.unwrap();
+/// assert_eq!((e.kind(), e.size()), (&Kind::Dir, None));
+/// let mtime = e.mtime().unwrap();
 /// assert_eq!((mtime.to_iso_string().as_str(), mtime.precision), ("2002-01-16T11:14", Precision::Minute));
 /// ```
 ///
@@ -718,10 +818,10 @@ fn parse_list_inner(line: &[u8], opts: &ParseOptions) -> Result<Entry, ErrorKind
 /// use ftplib::list::{parse_mlsx_line, Kind, Precision};
 ///
 /// let e = parse_mlsx_line(b"Type=OS.unix=slink:/usr/bin;Modify=20200101120000.5;UNIX.mode=0777; bin").unwrap();
-/// assert_eq!(e.kind, Kind::Symlink);
-/// assert_eq!((e.name.as_str(), e.link_target.as_deref()), ("bin", Some("/usr/bin")));
-/// assert_eq!(e.mtime.unwrap().precision, Precision::Fraction(1));
-/// assert_eq!((e.mode, e.fact("unix.mode")), (Some(0o777), Some("0777")));
+/// assert_eq!(e.kind(), &Kind::Symlink);
+/// assert_eq!((e.name(), e.link_target()), ("bin", Some("/usr/bin")));
+/// assert_eq!(e.mtime().unwrap().precision, Precision::Fraction(1));
+/// assert_eq!((e.mode(), e.fact("unix.mode").as_deref()), (Some(0o777), Some("0777")));
 /// ```
 ///
 /// # Errors
@@ -740,7 +840,7 @@ pub fn parse_mlsx_line(line: &[u8]) -> Result<Entry, ParseError> {
 /// use ftplib::list::{parse_listing, Line, ParseOptions};
 /// let lines = parse_listing(b"\n2021-11-03  14:05              1234 a b.txt\ngarbage", &ParseOptions::default());
 /// assert!(matches!(lines[0], Line::Skipped { .. }));
-/// assert_eq!(lines[1].entry().unwrap().name, "a b.txt");
+/// assert_eq!(lines[1].entry().unwrap().name(), "a b.txt");
 /// assert!(matches!(lines[2], Line::Unparsed { .. }));
 /// ```
 pub fn parse_listing(data: &[u8], opts: &ParseOptions) -> Vec<Line> {
@@ -761,7 +861,7 @@ fn line_count(data: &[u8]) -> usize {
 /// use ftplib::list::parse_mlsd_listing;
 /// let lines = parse_mlsd_listing(b"type=cdir; .\r\ntype=file;size=3; a b\r\n");
 /// assert!(lines[0].entry().unwrap().is_self_or_parent());
-/// assert_eq!(lines[1].entry().unwrap().size, Some(3));
+/// assert_eq!(lines[1].entry().unwrap().size(), Some(3));
 /// ```
 pub fn parse_mlsd_listing(data: &[u8]) -> Vec<Line> {
     let mut lines = Vec::with_capacity(line_count(data));
@@ -770,8 +870,5 @@ pub fn parse_mlsd_listing(data: &[u8]) -> Vec<Line> {
 }
 
 fn lossy(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_owned(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
-    }
+    String::from_utf8_lossy(bytes).into_owned()
 }

@@ -22,16 +22,16 @@ fn esc(s: &str) -> String {
 
 /// `kind|name|size|mtime|target`, the fields the example tool prints.
 fn summary(e: &Entry) -> String {
-    let kind = match e.kind {
+    let kind = match e.kind() {
         Kind::File => "file",
         Kind::Dir => "dir",
         Kind::Symlink => "link",
         Kind::Other(_) => "other",
     };
-    let size = e.size.map_or("-".to_string(), |s| s.to_string());
-    let mtime = e.mtime.map_or("-".to_string(), |m| m.to_iso_string());
-    let target = e.link_target.as_deref().map_or("-".to_string(), esc);
-    format!("{kind}|{}|{size}|{mtime}|{target}", esc(&e.name))
+    let size = e.size().map_or("-".to_string(), |s| s.to_string());
+    let mtime = e.mtime().map_or("-".to_string(), |m| m.to_iso_string());
+    let target = e.link_target().map_or("-".to_string(), esc);
+    format!("{kind}|{}|{size}|{mtime}|{target}", esc(e.name()))
 }
 
 /// `name: line => "summary" [, |e| extra assertions];` — a LIST line that must parse.
@@ -45,7 +45,7 @@ macro_rules! list_ok {
                 Err(err) => panic!("{err}"),
             };
             assert_eq!(summary(&e), $want);
-            assert_eq!(e.raw, strip_ending(line));
+            assert_eq!(e.raw(), strip_ending(line));
             $( let $e = &e; $extra; )?
         }
     )*};
@@ -99,7 +99,7 @@ macro_rules! mlsx_err {
 
 fn cols(e: &Entry) -> (Option<u64>, Option<String>, Option<String>) {
     (
-        e.links,
+        e.links(),
         e.owner().map(String::from),
         e.group().map(String::from),
     )
@@ -109,10 +109,10 @@ list_ok! {
     // --- Servers ---
     vsftpd_recent: "-rw-r--r--    1 1000     1000         1063 Jun 15 10:18 README"
         => "file|README|1063|2023-06-15T10:18|-",
-        |e| { assert_eq!(cols(e), (Some(1), Some("1000".into()), Some("1000".into()))); assert_eq!(e.mode, Some(0o644));
-              assert!(e.mtime.unwrap().year_inferred); assert_eq!(e.format, Format::Unix) };
+        |e| { assert_eq!(cols(e), (Some(1), Some("1000".into()), Some("1000".into()))); assert_eq!(e.mode(), Some(0o644));
+              assert!(e.mtime().unwrap().year_inferred); assert_eq!(e.format(), Format::Unix) };
     vsftpd_old: "drwxr-xr-x    2 1000     1000         4096 Jun 15  2020 pub"
-        => "dir|pub|4096|2020-06-15|-", |e| assert!(!e.mtime.unwrap().year_inferred);
+        => "dir|pub|4096|2020-06-15|-", |e| assert!(!e.mtime().unwrap().year_inferred);
     proftpd: "-rw-r--r--   1 ftp      ftp          312 Aug  1  1994 welcome.msg"
         => "file|welcome.msg|312|1994-08-01|-";
     pure_ftpd: "-rw-r--r--    1 ftp        ftp              1234 Feb 14 14:52 file.txt"
@@ -130,7 +130,7 @@ list_ok! {
 
     // --- Kinds and modes ---
     symlink: "lrwxrwxrwx   1 root     root            7 Jan  1  2020 bin -> usr/bin"
-        => "link|bin|7|2020-01-01|usr/bin", |e| assert_eq!(e.mode, Some(0o777));
+        => "link|bin|7|2020-01-01|usr/bin", |e| assert_eq!(e.mode(), Some(0o777));
     symlink_spaces: "lrwxrwxrwx 1 u g 7 Jan 1 2020 my link -> my target -> x"
         => "link|my link|7|2020-01-01|my target -> x";
     symlink_no_arrow: "lrwxrwxrwx 1 u g 7 Jan 1 2020 dangling"
@@ -139,23 +139,23 @@ list_ok! {
         => "file|a -> b|7|2020-01-01|-";
     char_device: "crw-rw-rw-   1 root  root   1,   3 Jan 1 2020 null"
         => "other|null|-|2020-01-01|-",
-        |e| { assert_eq!(e.device, Some((1, 3))); assert_eq!(e.kind, Kind::Other(Special::CharDevice)) };
+        |e| { assert_eq!(e.device(), Some((1, 3))); assert_eq!(e.kind(), &Kind::Other(Special::CharDevice)) };
     block_device_glued: "brw-rw----   1 root disk 8,0 Mar 1 2020 sda"
-        => "other|sda|-|2020-03-01|-", |e| assert_eq!(e.device, Some((8, 0)));
+        => "other|sda|-|2020-03-01|-", |e| assert_eq!(e.device(), Some((8, 0)));
     device_hex_minor: "crw-rw-rw-  1 root  wheel   3,  0x00000002 Mar  1 12:00 null"
-        => "other|null|-|2024-03-01T12:00|-", |e| assert_eq!(e.device, Some((3, 2)));
+        => "other|null|-|2024-03-01T12:00|-", |e| assert_eq!(e.device(), Some((3, 2)));
     pipe: "prw-r--r-- 1 u g 0 Jan 1 2020 fifo"
-        => "other|fifo|0|2020-01-01|-", |e| assert_eq!(e.kind, Kind::Other(Special::Pipe));
+        => "other|fifo|0|2020-01-01|-", |e| assert_eq!(e.kind(), &Kind::Other(Special::Pipe));
     socket: "srwxrwxrwx 1 u g 0 Jan 1 2020 sock"
-        => "other|sock|0|2020-01-01|-", |e| assert_eq!(e.kind, Kind::Other(Special::Socket));
+        => "other|sock|0|2020-01-01|-", |e| assert_eq!(e.kind(), &Kind::Other(Special::Socket));
     door: "Dr--r--r-- 1 root root 0 Jan 1 2020 name_service_door"
-        => "other|name_service_door|0|2020-01-01|-", |e| assert_eq!(e.kind, Kind::Other(Special::Door));
+        => "other|name_service_door|0|2020-01-01|-", |e| assert_eq!(e.kind(), &Kind::Other(Special::Door));
     sticky: "drwxrwxrwt   2 root root 4096 Jan 1 2020 tmp"
-        => "dir|tmp|4096|2020-01-01|-", |e| assert_eq!(e.mode, Some(0o1777));
+        => "dir|tmp|4096|2020-01-01|-", |e| assert_eq!(e.mode(), Some(0o1777));
     setuid: "-rwsr-xr-x 1 root root 1234 Jan 1 2020 su"
-        => "file|su|1234|2020-01-01|-", |e| assert_eq!(e.mode, Some(0o4755));
+        => "file|su|1234|2020-01-01|-", |e| assert_eq!(e.mode(), Some(0o4755));
     special_bits_no_exec: "-rwSr-Sr-T 1 root root 1 Jan 1 2020 odd"
-        => "file|odd|1|2020-01-01|-", |e| assert_eq!(e.mode, Some(0o7644));
+        => "file|odd|1|2020-01-01|-", |e| assert_eq!(e.mode(), Some(0o7644));
     acl_marker: "-rw-r--r--+ 1 u g 5 Jan 1 2020 x" => "file|x|5|2020-01-01|-";
     selinux_marker: "-rw-r--r--. 1 u g 5 Jan 1 2020 x" => "file|x|5|2020-01-01|-";
 
@@ -174,11 +174,11 @@ list_ok! {
     group_named_like_month: "-rw-r--r-- 1 user mar 5 Mar 12 12:00 x"
         => "file|x|5|2023-03-12T12:00|-", |e| assert_eq!(e.group().as_deref(), Some("mar"));
     size_k: "-rw-r--r-- 1 u g 33.5k Jan 1 2020 x"
-        => "file|x|34304|2020-01-01|-", |e| assert!(e.size_approximate);
+        => "file|x|34304|2020-01-01|-", |e| assert!(e.size_is_approximate());
     size_m: "-rw-r--r-- 1 u g 9.0M Jan 1 2020 x"
-        => "file|x|9437184|2020-01-01|-", |e| assert!(e.size_approximate);
+        => "file|x|9437184|2020-01-01|-", |e| assert!(e.size_is_approximate());
     size_exact_not_approximate: "-rw-r--r-- 1 u g 9 Jan 1 2020 x"
-        => "file|x|9|2020-01-01|-", |e| assert!(!e.size_approximate);
+        => "file|x|9|2020-01-01|-", |e| assert!(!e.size_is_approximate());
     size_thousands: "-rw-r--r-- 1 u g 1,234,567 Jan 1 2020 x" => "file|x|1234567|2020-01-01|-";
     huge_size: "-rw-r--r-- 1 u g 18446744073709551615 Jan 1 2020 x"
         => "file|x|18446744073709551615|2020-01-01|-";
@@ -208,7 +208,7 @@ list_ok! {
     iso_long: "-rw-r--r-- 1 u g 5 2021-11-03 14:05 x" => "file|x|5|2021-11-03T14:05|-";
     iso_full: "-rw-r--r-- 1 u g 5 2021-11-03 14:05:06.123456789 +0100 x"
         => "file|x|5|2021-11-03T14:05:06.123456789|-",
-        |e| assert_eq!(e.mtime.unwrap().utc().to_rfc3339(), "2021-11-03T13:05:06.123456789+00:00");
+        |e| assert_eq!(e.mtime().unwrap().utc().to_rfc3339(), "2021-11-03T13:05:06.123456789+00:00");
     iso_date_only: "-rw-r--r-- 1 u g 5 2003-03-05 x" => "file|x|5|2003-03-05|-";
     gnu_iso_recent: "-rw-r--r-- 1 u g 5 03-05 12:00 x" => "file|x|5|2024-03-05T12:00|-";
     mm_dd_yyyy: "-rw-r--r-- 1 u g 5 03-05 2003 x" => "file|x|5|2003-03-05|-";
@@ -257,7 +257,7 @@ list_ok! {
 
     // --- DOS / IIS ---
     iis_dir: "01-16-02  11:14AM       <DIR>          epsgroup"
-        => "dir|epsgroup|-|2002-01-16T11:14|-", |e| assert_eq!(e.format, Format::Dos);
+        => "dir|epsgroup|-|2002-01-16T11:14|-", |e| assert_eq!(e.format(), Format::Dos);
     iis_file_pm: "11-28-12  10:23PM                 8036 file.txt" => "file|file.txt|8036|2012-11-28T22:23|-";
     iis_4digit_24h: "2021-11-03  14:05              1234 a b.txt" => "file|a b.txt|1234|2021-11-03T14:05|-";
     iis_mm_dd_yyyy: "01-16-2002  12:05AM  1,234,567 big.iso" => "file|big.iso|1234567|2002-01-16T00:05|-";
@@ -278,9 +278,9 @@ list_ok! {
 
     // --- EPLF ---
     eplf_file: "+i8388621.48594,m825718503,r,s280,\tdjb.html"
-        => "file|djb.html|280|1996-03-01T22:15:03|-", |e| assert_eq!(e.format, Format::Eplf);
+        => "file|djb.html|280|1996-03-01T22:15:03|-", |e| assert_eq!(e.format(), Format::Eplf);
     eplf_dir: "+i8388621.50690,m824255907,/,up755,\t514" => "dir|514|-|1996-02-13T23:58:27|-",
-        |e| assert_eq!(e.mode, Some(0o755));
+        |e| assert_eq!(e.mode(), Some(0o755));
 }
 
 list_err! {
@@ -313,21 +313,21 @@ list_err! {
 mlsx_ok! {
     mlsd_file: "type=file;size=1024;modify=20200101120000;perm=r; file.txt"
         => "file|file.txt|1024|2020-01-01T12:00:00|-",
-        |e| { assert_eq!(e.fact("PERM"), Some("r")); assert_eq!(e.format, Format::Mlsx);
-              assert_eq!(e.mtime.unwrap().time.offset().local_minus_utc(), 0) };
+        |e| { assert_eq!(e.fact("PERM").as_deref(), Some("r")); assert_eq!(e.format(), Format::Mlsx);
+              assert_eq!(e.mtime().unwrap().time.offset().local_minus_utc(), 0) };
     mlsd_case_and_fraction: "Type=DIR;Modify=20200101120000.123; sub dir"
         => "dir|sub dir|-|2020-01-01T12:00:00.123|-",
-        |e| assert_eq!(e.facts().next(), Some(("type", "DIR")));
+        |e| assert_eq!(e.facts().next(), Some(("type".into(), "DIR".into())));
     mlsd_cdir: "type=cdir;perm=el; /pub" => "dir|/pub|-|-|-", |e| assert!(e.is_self_or_parent());
     mlsd_pdir: "type=pdir; .." => "dir|..|-|-|-", |e| assert!(e.is_self_or_parent());
     mlsd_slink: "type=OS.unix=slink:/usr/bin;UNIX.mode=0777; bin"
-        => "link|bin|-|-|/usr/bin", |e| assert_eq!(e.mode, Some(0o777));
+        => "link|bin|-|-|/usr/bin", |e| assert_eq!(e.mode(), Some(0o777));
     mlsd_symlink: "type=OS.unix=symlink;unix.mode=0777; bin" => "link|bin|-|-|-";
     mlsd_chr: "type=OS.unix=chr-13/29; null"
-        => "other|null|-|-|-", |e| { assert_eq!(e.device, Some((13, 29))); assert_eq!(e.kind, Kind::Other(Special::CharDevice)) };
-    mlsd_blk: "type=OS.unix=blk-8/0; sda" => "other|sda|-|-|-", |e| assert_eq!(e.kind, Kind::Other(Special::BlockDevice));
+        => "other|null|-|-|-", |e| { assert_eq!(e.device(), Some((13, 29))); assert_eq!(e.kind(), &Kind::Other(Special::CharDevice)) };
+    mlsd_blk: "type=OS.unix=blk-8/0; sda" => "other|sda|-|-|-", |e| assert_eq!(e.kind(), &Kind::Other(Special::BlockDevice));
     mlsd_unknown_type: "type=OS.zos=pds; x" => "other|x|-|-|-",
-        |e| assert_eq!(e.kind, Kind::Other(Special::Unknown("OS.zos=pds".into())));
+        |e| assert_eq!(e.kind(), &Kind::Other(Special::Unknown("OS.zos=pds".into())));
     mlsd_sizd: "type=dir;sizd=4096; d" => "dir|d|4096|-|-";
     mlsd_size_wins_over_sizd: "sizd=1;size=2;type=file; f" => "file|f|2|-|-";
     mlsd_owner_names: "type=file;unix.uid=1000;UNIX.owner=1000;unix.ownername=joe;unix.gid=100;unix.groupname=users; f"
@@ -337,17 +337,17 @@ mlsx_ok! {
     mlsd_name_leading_spaces: "type=file;  two spaces " => "file| two spaces |-|-|-";
     mlsd_name_semicolon: "type=file; a;b=c d" => "file|a;b=c d|-|-|-";
     mlsd_bad_values_kept: "type=file;size=abc;modify=yesterday; f"
-        => "file|f|-|-|-", |e| assert_eq!(e.fact("size"), Some("abc"));
+        => "file|f|-|-|-", |e| assert_eq!(e.fact("size").as_deref(), Some("abc"));
     mlst_indent: " type=file;size=1; /path/x" => "file|/path/x|1|-|-";
     mlsd_no_facts: " just a name" => "other|just a name|-|-|-", |e| assert!(e.facts().next().is_none());
     mlsd_no_trailing_semicolon: "type=file;size=3 f" => "file|f|3|-|-";
     mlsd_non_utf8: b"type=file; \xff" => "file|\u{fffd}|-|-|-", |e| assert_eq!(e.name_bytes(), b"\xff");
     mlsd_non_ascii_facts: b"Type=file;UNIX.ownerName=jos\xc3\xa9;X.\xc3\x84=\xff; f"
         => "file|f|-|-|-",
-        |e| { assert_eq!(e.facts().collect::<Vec<_>>(), [("type", "file"), ("unix.ownername", "jos\u{e9}"), ("x.\u{e4}", "\u{fffd}")]);
+        |e| { assert_eq!(e.facts().map(|(k, v)| (k.into_owned(), v.into_owned())).collect::<Vec<_>>(), [("type".into(), "file".into()), ("unix.ownername".into(), "jos\u{e9}".into()), ("x.\u{e4}".into(), "\u{fffd}".into())]);
               assert_eq!(e.owner().as_deref(), Some("jos\u{e9}")) };
     mlsd_empty_facts_skipped: "type=file;;size=1; f" => "file|f|1|-|-", |e| assert_eq!(e.facts().count(), 2);
-    mlsd_unique_perm: "type=file;unique=801U1;perm=adfrw; f" => "file|f|-|-|-", |e| assert_eq!(e.fact("unique"), Some("801U1"));
+    mlsd_unique_perm: "type=file;unique=801U1;perm=adfrw; f" => "file|f|-|-|-", |e| assert_eq!(e.fact("unique").as_deref(), Some("801U1"));
 }
 
 mlsx_err! {
@@ -377,7 +377,7 @@ fn listing_keeps_every_line() {
             reason: SkipReason::Blank
         }
     );
-    assert_eq!(lines[2].entry().map(|e| e.name.as_str()), Some("a"));
+    assert_eq!(lines[2].entry().map(|e| e.name()), Some("a"));
     match &lines[3] {
         Line::Unparsed { raw, error } => {
             assert_eq!(raw, b"garbage");
@@ -389,7 +389,7 @@ fn listing_keeps_every_line() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(lines[4].entry().map(|e| e.name.as_str()), Some("b\r"));
+    assert_eq!(lines[4].entry().map(|e| e.name()), Some("b\r"));
     assert!(matches!(
         lines[5],
         Line::Skipped {
@@ -416,7 +416,10 @@ fn mlsd_listing_keeps_every_line() {
     assert!(
         matches!(&lines[2], Line::Unparsed { error, .. } if error.kind() == &ErrorKind::BadFacts)
     );
-    assert_eq!(lines[3].clone().into_entry().and_then(|e| e.size), Some(1));
+    assert_eq!(
+        lines[3].clone().into_entry().and_then(|e| e.size()),
+        Some(1)
+    );
 }
 
 #[test]
@@ -435,15 +438,15 @@ fn server_offset_applies_to_list_times_only() {
     let east = FixedOffset::east_opt(2 * 3600).unwrap();
     let o = opts().with_server_offset(east);
     let e = parse_list_line(b"-rw-r--r-- 1 u g 5 Jan  1 00:30 x", &o).unwrap();
-    let m = e.mtime.unwrap();
+    let m = e.mtime().unwrap();
     assert_eq!(m.to_iso_string(), "2024-01-01T00:30");
     assert_eq!(m.utc().to_rfc3339(), "2023-12-31T22:30:00+00:00");
     // Year inference uses "now" in the server's zone: 2024-03-10 12:00 UTC is 14:00 at +02:00,
     // so Mar 11 13:59 local is within one day and Mar 11 14:01 is not.
     let near = parse_list_line(b"-rw-r--r-- 1 u g 5 Mar 11 13:59 x", &o).unwrap();
-    assert_eq!(near.mtime.unwrap().to_iso_string(), "2024-03-11T13:59");
+    assert_eq!(near.mtime().unwrap().to_iso_string(), "2024-03-11T13:59");
     let far = parse_list_line(b"-rw-r--r-- 1 u g 5 Mar 11 14:01 x", &o).unwrap();
-    assert_eq!(far.mtime.unwrap().to_iso_string(), "2023-03-11T14:01");
+    assert_eq!(far.mtime().unwrap().to_iso_string(), "2023-03-11T14:01");
 }
 
 #[test]
@@ -584,21 +587,21 @@ fn unix_name() -> impl Strategy<Value = Vec<u8>> {
 proptest! {
     #[test]
     fn prop_no_panic_list_line(line in prop::collection::vec(any::<u8>(), 0..200)) {
-        let _ = parse_list_line(&line, &opts()).map(|e| e.mtime.map(|m| m.to_iso_string()));
+        let _ = parse_list_line(&line, &opts()).map(|e| e.mtime().map(|m| m.to_iso_string()));
     }
 
     #[test]
     fn prop_no_panic_list_vocab(line in vocab_line()) {
         if let Ok(e) = parse_list_line(&line, &opts()) {
             prop_assert!(!e.name_bytes().is_empty());
-            prop_assert_eq!(&e.raw, &line);
-            let _ = e.mtime.map(|m| m.to_iso_string());
+            prop_assert_eq!(&e.raw(), &line);
+            let _ = e.mtime().map(|m| m.to_iso_string());
         }
     }
 
     #[test]
     fn prop_no_panic_mlsx_line(line in prop::collection::vec(any::<u8>(), 0..200)) {
-        let _ = parse_mlsx_line(&line).map(|e| e.mtime.map(|m| m.to_iso_string()));
+        let _ = parse_mlsx_line(&line).map(|e| e.mtime().map(|m| m.to_iso_string()));
     }
 
     #[test]
@@ -644,9 +647,9 @@ proptest! {
         line.extend_from_slice(&name);
         let e = parse_list_line(&line, &o).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(e.name_bytes(), &name[..]);
-        prop_assert_eq!(e.size, Some(size));
-        prop_assert_eq!(e.mtime.unwrap().to_iso_string(), want);
-        prop_assert_eq!(e.kind, Kind::File);
+        prop_assert_eq!(e.size(), Some(size));
+        prop_assert_eq!(e.mtime().unwrap().to_iso_string(), want);
+        prop_assert_eq!(e.kind(), &Kind::File);
     }
 
     #[test]
@@ -684,11 +687,11 @@ proptest! {
         line.extend_from_slice(&name);
         let e = parse_mlsx_line(&line).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(e.name_bytes(), &name[..]);
-        prop_assert_eq!(e.size, Some(size));
-        let m = e.mtime.unwrap();
+        prop_assert_eq!(e.size(), Some(size));
+        let m = e.mtime().unwrap();
         prop_assert_eq!(m.utc(), t);
         prop_assert_eq!(m.precision, if millis.is_some() { Precision::Fraction(3) } else { Precision::Second });
-        prop_assert_eq!(e.kind, if dir { Kind::Dir } else { Kind::File });
+        prop_assert_eq!(e.kind(), &if dir { Kind::Dir } else { Kind::File });
     }
 
     #[test]
@@ -704,7 +707,7 @@ proptest! {
         line.extend_from_slice(&name);
         let e = parse_list_line(&line, &opts()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(e.name_bytes(), &name[..]);
-        prop_assert_eq!(e.size, Some(size));
-        prop_assert_eq!(e.mtime.unwrap().to_iso_string(), format!("{y}-{m:02}-{d:02}T{hh:02}:{mm:02}"));
+        prop_assert_eq!(e.size(), Some(size));
+        prop_assert_eq!(e.mtime().unwrap().to_iso_string(), format!("{y}-{m:02}-{d:02}T{hh:02}:{mm:02}"));
     }
 }
