@@ -3,8 +3,7 @@
 use std::sync::OnceLock;
 
 use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset,
-    Timelike, Utc,
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike,
 };
 
 use super::lex::{all_digits, parse_small, Tokens};
@@ -612,7 +611,7 @@ pub(crate) fn parse_time(tok: &[u8]) -> Option<RawTime> {
 }
 
 /// Fraction digits as nanoseconds and a digit count (cut to 9).
-fn parse_fraction(frac: &[u8]) -> Option<(u32, u8)> {
+pub(crate) fn parse_fraction(frac: &[u8]) -> Option<(u32, u8)> {
     if !all_digits(frac) {
         return None;
     }
@@ -899,52 +898,6 @@ pub(crate) fn to_mtime(d: &RawDate, opts: &ParseOptions) -> Result<Mtime, ErrorK
     })
 }
 
-/// An MLSD `modify`/`create` value: `YYYYMMDDHHMMSS[.fff]`, UTC. Servers that send only
-/// `YYYYMMDD` or `YYYYMMDDHHMM` get day or minute precision; a trailing `Z` is ignored.
-pub(crate) fn mlsd_time(v: &[u8]) -> Option<Mtime> {
-    let v = v.strip_suffix(b"Z").unwrap_or(v);
-    // The digits, then the end or a `.` and a fraction (one pass over the value).
-    let n = v
-        .iter()
-        .position(|c| !c.is_ascii_digit())
-        .unwrap_or(v.len());
-    let (main, frac) = match v.get(n) {
-        None => (v, None),
-        Some(b'.') => (&v[..n], Some(&v[n + 1..])),
-        Some(_) => return None,
-    };
-    if !matches!(main.len(), 8 | 12 | 14) {
-        return None;
-    }
-    // All digits, checked above: read them in pairs without further checks.
-    let two = |i: usize| u32::from(main[i] - b'0') * 10 + u32::from(main[i + 1] - b'0');
-    let year = (two(0) * 100 + two(2)) as i32;
-    let date = NaiveDate::from_ymd_opt(year, two(4), two(6))?;
-    let (h, m) = if main.len() >= 12 {
-        (two(8), two(10))
-    } else {
-        (0, 0)
-    };
-    let s = if main.len() == 14 { two(12).min(59) } else { 0 };
-    let (nanos, digits) = match frac {
-        Some(f) if main.len() == 14 => parse_fraction(f)?,
-        Some(_) => return None,
-        None => (0, 0),
-    };
-    let time = NaiveTime::from_hms_nano_opt(h, m, s, nanos)?;
-    let precision = match (main.len(), digits) {
-        (8, _) => Precision::Day,
-        (12, _) => Precision::Minute,
-        (_, 0) => Precision::Second,
-        (_, n) => Precision::Fraction(n),
-    };
-    Some(Mtime {
-        time: DateTime::from_naive_utc_and_offset(date.and_time(time), Utc.fix()),
-        precision,
-        year_inferred: false,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1085,23 +1038,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn mlsd_times() {
-        let iso = |v: &[u8]| mlsd_time(v).map(|m| m.to_iso_string());
-        assert_eq!(
-            iso(b"20200101120000").as_deref(),
-            Some("2020-01-01T12:00:00")
-        );
-        assert_eq!(
-            iso(b"20200101120000.123").as_deref(),
-            Some("2020-01-01T12:00:00.123")
-        );
-        assert_eq!(iso(b"202001011200").as_deref(), Some("2020-01-01T12:00"));
-        assert_eq!(iso(b"20200101").as_deref(), Some("2020-01-01"));
-        assert_eq!(iso(b"20200230120000"), None);
-        assert_eq!(iso(b"2020010112000"), None);
-        assert_eq!(iso(b"20200101120000."), None);
     }
 }

@@ -6,11 +6,8 @@ use super::{Entry, ErrorKind, Format, Kind, ParseOptions, Special};
 
 /// Parses a DOS line. `None` when the line does not start with a dated DOS prefix (a date with
 /// a year, then a time), so other formats can be tried.
-pub(crate) fn try_parse(
-    line: &[u8],
-    t: &Tokens<'_>,
-    opts: &ParseOptions,
-) -> Option<Result<Entry, ErrorKind>> {
+pub(crate) fn try_parse(line: &[u8], opts: &ParseOptions) -> Option<Result<Entry, ErrorKind>> {
+    let t = &Tokens::new(line);
     let (year, month, day) = date::numeric_date(t.get(0)?)?;
     year?;
     let (time, used_next) = date::parse_time_ampm(t.get(1)?, t.get(2))?;

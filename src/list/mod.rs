@@ -785,22 +785,25 @@ pub fn parse_list_line(line: &[u8], opts: &ParseOptions) -> Result<Entry, ParseE
 }
 
 fn parse_list_inner(line: &[u8], opts: &ParseOptions) -> Result<Entry, ErrorKind> {
-    let t = lex::Tokens::new(line);
-    let first = match t.get(0) {
-        Some(tok) => tok[0],
+    let first = match line.iter().find(|&&b| !lex::is_ws(b)) {
+        Some(&b) => b,
         None => return Err(ErrorKind::NotAnEntry(SkipReason::Blank)),
     };
     if first == b'+' {
         return eplf::parse(line);
     }
+    // A DOS line starts with a date such as `01-16-02`, which is neither a Unix mode nor the
+    // all-digit inode number that may come before one: the two formats never compete.
+    if first.is_ascii_digit() {
+        if let Some(result) = dos::try_parse(line, opts) {
+            return result;
+        }
+    }
+    let t = lex::Tokens::new(line);
     if let Some(result) = unix::try_parse(line, &t, opts) {
         return result;
     }
-    if first.is_ascii_digit() {
-        if let Some(result) = dos::try_parse(line, &t, opts) {
-            return result;
-        }
-    } else if let Some(n) = unix::total_line(&t) {
+    if let Some(n) = unix::total_line(&t) {
         return Err(ErrorKind::NotAnEntry(SkipReason::Total(n)));
     }
     Err(ErrorKind::UnknownFormat)
