@@ -42,7 +42,7 @@ pub(crate) struct RawDate {
 }
 
 impl RawDate {
-    fn new(year: Option<i32>, month: u32, day: u32) -> Self {
+    pub(crate) fn new(year: Option<i32>, month: u32, day: u32) -> Self {
         RawDate {
             year,
             month,
@@ -314,18 +314,8 @@ const MONTHS: &[(&str, u32)] = &[
 /// trailing dot.
 pub(crate) fn month_name(tok: &[u8]) -> Option<u32> {
     let tok = tok.strip_suffix(b".").unwrap_or(tok);
-    if let &[a, b, c] = tok {
-        // One integer compared against twelve constants (`| 0x20` lower-cases letters; other
-        // bytes it changes cannot turn into letters, so nothing else matches).
-        let key = u32::from_le_bytes([a | 0x20, b | 0x20, c | 0x20, 0]);
-        let name = |s: &[u8; 3]| u32::from_le_bytes([s[0], s[1], s[2], 0]);
-        const NAMES: [&[u8; 3]; 12] = [
-            b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
-            b"dec",
-        ];
-        if let Some(m) = NAMES.iter().position(|n| name(n) == key) {
-            return Some(m as u32 + 1);
-        }
+    if let Some(m) = english_month(tok) {
+        return Some(m);
     }
     if tok.len() < 3 || tok.len() > 24 || tok[0].is_ascii_digit() {
         return None;
@@ -362,6 +352,21 @@ pub(crate) fn month_name(tok: &[u8]) -> Option<u32> {
         .binary_search_by(|(name, _)| name.as_bytes().cmp(key))
         .ok()
         .map(|i| table.sorted[i].1)
+}
+
+/// An English three-letter month name, case-insensitive (`Jan`, `FEB`).
+pub(crate) fn english_month(tok: &[u8]) -> Option<u32> {
+    let &[a, b, c] = tok else { return None };
+    // One integer compared against twelve constants (`| 0x20` lower-cases letters; other bytes
+    // it changes cannot turn into letters, so nothing else matches).
+    let key = u32::from_le_bytes([a | 0x20, b | 0x20, c | 0x20, 0]);
+    let name = |s: &[u8; 3]| u32::from_le_bytes([s[0], s[1], s[2], 0]);
+    const NAMES: [&[u8; 3]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec",
+    ];
+    let m = NAMES.iter().position(|n| name(n) == key)?;
+    Some(m as u32 + 1)
 }
 
 fn letter_index(b: u8) -> Option<usize> {
@@ -408,8 +413,14 @@ fn cjk_month(tok: &[u8]) -> Option<u32> {
     (1..=12).contains(&m).then_some(m)
 }
 
+/// A day of month written as one or two digits.
+pub(crate) fn plain_day(tok: &[u8]) -> Option<u32> {
+    let d = parse_small(tok, 2)?;
+    (1..=31).contains(&d).then_some(d)
+}
+
 /// A day of month: `5`, `05`, `5.`, `5,` (the comma reported), `5日`, `5일`.
-fn day_tok(tok: &[u8]) -> Option<(u32, bool)> {
+pub(crate) fn day_tok(tok: &[u8]) -> Option<(u32, bool)> {
     let (digits, comma) = match tok.last()? {
         b',' => (&tok[..tok.len() - 1], true),
         b'.' => (&tok[..tok.len() - 1], false),
@@ -420,7 +431,7 @@ fn day_tok(tok: &[u8]) -> Option<(u32, bool)> {
 }
 
 /// A four-digit year.
-fn year4(tok: &[u8]) -> Option<i32> {
+pub(crate) fn year4(tok: &[u8]) -> Option<i32> {
     if tok.len() == 4 {
         parse_small(tok, 4)
             .and_then(|y| i32::try_from(y).ok())

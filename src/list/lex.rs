@@ -49,19 +49,50 @@ fn zero_bytes_exact(v: u64) -> u64 {
 /// Bit `k` set when byte `at + k` of `line` is a blank, for 64 bytes; bytes past the end of the
 /// line count as blanks.
 fn blank_mask(line: &[u8], at: usize) -> u64 {
-    let mut buf = [b' '; 64];
-    let rest = line.get(at..).unwrap_or_default();
-    let n = rest.len().min(64);
-    buf[..n].copy_from_slice(&rest[..n]);
     let mut mask = 0;
-    for (k, chunk) in buf.chunks_exact(8).enumerate() {
-        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-        let high = zero_bytes_exact(w ^ SPACES) | zero_bytes_exact(w ^ TABS);
-        // Gather the eight high bits into one byte (bit j from byte j).
-        let packed = (high >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-        mask |= packed << (8 * k);
+    for k in 0..8 {
+        let i = at + 8 * k;
+        if let Some(w) = word_at(line, i) {
+            mask |= blank_byte_bits(w) << (8 * k);
+            continue;
+        }
+        // The last, short chunk, padded with blanks, as is the rest of the window.
+        let w = padded_word(line, i);
+        let rest = u64::MAX.checked_shl(8 * (k as u32 + 1)).unwrap_or(0);
+        return mask | blank_byte_bits(w) << (8 * k) | rest;
     }
     mask
+}
+
+/// The fewer than eight bytes of `line` from `i` as a little-endian word, padded with spaces.
+fn padded_word(line: &[u8], i: usize) -> u64 {
+    let n = line.len().saturating_sub(i);
+    if n == 0 {
+        return SPACES;
+    }
+    let n_bits = 8 * n as u32;
+    match line
+        .len()
+        .checked_sub(8)
+        .and_then(|last| word_at(line, last))
+    {
+        // Load the line's last eight bytes and shift the wanted ones down: no byte copying.
+        Some(w) => w >> (64 - n_bits) | SPACES << n_bits,
+        None => {
+            let mut buf = [b' '; 8];
+            for (b, &c) in buf.iter_mut().zip(&line[i..]) {
+                *b = c;
+            }
+            u64::from_le_bytes(buf)
+        }
+    }
+}
+
+/// Bit `j` set when byte `j` of the little-endian word `w` is a blank.
+fn blank_byte_bits(w: u64) -> u64 {
+    let high = zero_bytes_exact(w ^ SPACES) | zero_bytes_exact(w ^ TABS);
+    // Gather the eight high bits into one byte (bit j from byte j).
+    (high >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
 }
 
 /// The index of the first blank byte at or after `i` (the line length if none).
@@ -156,6 +187,65 @@ impl<'a> Tokens<'a> {
         } else {
             self.line.len()
         }
+    }
+}
+
+/// A cursor over the words of a line (runs of non-blank bytes), for parsers that read a line
+/// left to right without tokenizing all of it.
+pub(crate) struct Words<'a> {
+    line: &'a [u8],
+    pos: usize,
+    /// [`blank_mask`] of the 64 bytes from `base`.
+    base: usize,
+    blanks: u64,
+}
+
+impl<'a> Words<'a> {
+    pub(crate) fn new(line: &'a [u8]) -> Self {
+        Words {
+            line,
+            pos: 0,
+            base: 0,
+            blanks: blank_mask(line, 0),
+        }
+    }
+
+    /// The next word, after any blanks; empty at the end of the line.
+    #[inline]
+    pub(crate) fn next(&mut self) -> &'a [u8] {
+        let line = self.line;
+        loop {
+            let offset = self.pos - self.base;
+            if offset >= 64 {
+                if self.pos >= line.len() {
+                    self.pos = line.len();
+                    return &line[line.len()..];
+                }
+                self.base = self.pos;
+                self.blanks = blank_mask(line, self.base);
+                continue;
+            }
+            let non_blank = !self.blanks >> offset;
+            if non_blank == 0 {
+                // Only blanks up to the end of the window.
+                self.pos = self.base + 64;
+                continue;
+            }
+            let start = self.pos + non_blank.trailing_zeros() as usize;
+            let blanks_after = self.blanks >> (start - self.base);
+            let end = match blanks_after {
+                // The word runs past the window.
+                0 => token_end(line, start),
+                b => start + b.trailing_zeros() as usize,
+            };
+            self.pos = end;
+            return &line[start..end];
+        }
+    }
+
+    /// The position just after the last word read.
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
     }
 }
 
@@ -370,6 +460,16 @@ mod tests {
                 .collect();
             let got: Vec<&[u8]> = (0..t.len()).filter_map(|i| t.get(i)).collect();
             assert_eq!(got, naive, "{line:?}");
+            // `Words` yields every word, then empty ones, and stops right after each.
+            let mut w = Words::new(&line);
+            for word in line.split(|&b| is_ws(b)).filter(|w| !w.is_empty()) {
+                assert_eq!(w.next(), word, "{line:?}");
+                assert!(w.pos() == line.len() || is_ws(line[w.pos()]), "{line:?}");
+            }
+            assert_eq!(
+                (w.next(), w.next(), w.pos()),
+                (&[][..], &[][..], line.len())
+            );
         }
     }
 

@@ -270,6 +270,10 @@ fn span_of(line: &[u8], part: &[u8]) -> Span {
 
 /// The lossy decoding of `bytes` when they are not valid UTF-8.
 fn decode_if_invalid(bytes: &[u8]) -> Option<String> {
+    // Most names are ASCII, which is quicker to check than UTF-8.
+    if bytes.is_ascii() {
+        return None;
+    }
     match std::str::from_utf8(bytes) {
         Ok(_) => None,
         Err(_) => Some(String::from_utf8_lossy(bytes).into_owned()),
@@ -798,6 +802,9 @@ fn parse_list_inner(line: &[u8], opts: &ParseOptions) -> Result<Entry, ErrorKind
         if let Some(result) = dos::try_parse(line, opts) {
             return result;
         }
+    }
+    if let Some(result) = unix::parse_common(line, opts) {
+        return result;
     }
     let t = lex::Tokens::new(line);
     if let Some(result) = unix::try_parse(line, &t, opts) {

@@ -5,7 +5,7 @@
 //! follows the date after one separator, so a name's own spaces are kept.
 
 use super::date::{self, RawDate};
-use super::lex::{all_digits, is_ws, parse_grouped, parse_size, parse_u64, Tokens};
+use super::lex::{all_digits, is_ws, parse_grouped, parse_size, parse_u64, Tokens, Words};
 use super::{Entry, ErrorKind, Format, Kind, ParseOptions, Special};
 
 /// The mode token: the first token, or the third after `ls -i -s` numbers. Returns its index,
@@ -296,7 +296,8 @@ fn may_end_columns(tok: &[u8]) -> bool {
     )
 }
 
-/// Parses a Unix line; `None` when it does not start with a mode (after `ls -i`/`-s` numbers).
+/// Parses a Unix line in any layout of its columns; `None` when it does not start with a mode
+/// (after `ls -i`/`-s` numbers).
 pub(crate) fn try_parse(
     line: &[u8],
     t: &Tokens<'_>,
@@ -334,7 +335,7 @@ fn parse_after_mode(
             // `3 5 12:00` is only read as month and day when no column is missing.
             continue;
         }
-        return build(line, t, next, date, cols, kind, bits, links, opts);
+        return build(line, t.end(next - 1), date, cols, kind, bits, links, opts);
     }
     // Failure path: say whether a date was there at all.
     if (m + 1..t.len()).any(|i| date::match_at(t, i).is_some()) {
@@ -347,8 +348,7 @@ fn parse_after_mode(
 #[allow(clippy::too_many_arguments)]
 fn build(
     line: &[u8],
-    t: &Tokens<'_>,
-    next: usize,
+    date_end: usize,
     date: RawDate,
     cols: Cols<'_>,
     kind: Kind,
@@ -357,7 +357,6 @@ fn build(
     opts: &ParseOptions,
 ) -> Result<Entry, ErrorKind> {
     // The name starts after the single blank that follows the date.
-    let date_end = t.end(next - 1);
     let name = match line.get(date_end..) {
         Some([sep, name @ ..]) if is_ws(*sep) && !name.is_empty() => name,
         _ => return Err(ErrorKind::NoName),
@@ -385,6 +384,87 @@ fn build(
     Ok(e)
 }
 
+/// Reads the layout nearly every server sends, `MODE LINKS OWNER GROUP SIZE Mon DD HH:MM|YYYY
+/// NAME`, in one pass without tokenizing the line. Returns `None` when the line strays from
+/// that layout or when the general rule of [`try_parse`] could read it another way (a date
+/// starting in an earlier column); then `try_parse` decides. So both always agree, which a
+/// property test checks.
+pub(crate) fn parse_common(line: &[u8], opts: &ParseOptions) -> Option<Result<Entry, ErrorKind>> {
+    let mut w = Words::new(line);
+    let mode = w.next();
+    let (kind, bits) = mode_prefix(mode)?;
+    // Only an ACL/xattr marker may follow the mode; device lines have other columns.
+    let plain_suffix = matches!(&mode[10..], [] | [b'+' | b'@' | b'.']);
+    let device = matches!(
+        kind,
+        Kind::Other(Special::CharDevice | Special::BlockDevice)
+    );
+    if !plain_suffix || device {
+        return None;
+    }
+    let links = parse_u64(w.next())?;
+    let (owner, group, size_tok) = (w.next(), w.next(), w.next());
+    let size = parse_u64(size_tok)?;
+    if owner.is_empty() || may_start_date(owner, group) || may_start_date(group, size_tok) {
+        return None;
+    }
+    let month = date::english_month(w.next())?;
+    let day = date::plain_day(w.next())?;
+    let tail = w.next();
+    let mut date = RawDate::new(None, month, day);
+    match tail.len() {
+        5 => date.time = Some(date::parse_time(tail)?),
+        4 => {
+            date.year = Some(date::year4(tail)?);
+            // A time with seconds after the year would belong to the date (`Mon DD YYYY
+            // HH:MM:SS`): leave names whose first word starts with a digit to the general
+            // parser.
+            let rest = &line[w.pos()..];
+            if rest
+                .iter()
+                .find(|&&b| !is_ws(b))
+                .is_some_and(u8::is_ascii_digit)
+            {
+                return None;
+            }
+        }
+        _ => return None,
+    }
+    let cols = Cols {
+        links: Some(links),
+        owner: Some(owner),
+        group: Some(group),
+        size: Some(size),
+        approx: false,
+        device: None,
+    };
+    Some(build(
+        line,
+        w.pos(),
+        date,
+        cols,
+        kind,
+        bits,
+        Some(links),
+        opts,
+    ))
+}
+
+/// Whether a date could start at token `tok` (followed by token `next`) in the general parser,
+/// answered cheaply: `false` only when `date::match_at` surely finds none there.
+fn may_start_date(tok: &[u8], next: &[u8]) -> bool {
+    match tok.first() {
+        None => false,
+        // Only `Mon DD` starts with a letter.
+        Some(c) if !c.is_ascii_digit() => {
+            date::day_tok(next).is_some() && date::month_name(tok).is_some()
+        }
+        // A bare number starts a date only as a day of month.
+        Some(_) if all_digits(tok) => tok.len() <= 2 && date::day_tok(tok).is_some(),
+        Some(_) => true,
+    }
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
@@ -392,6 +472,8 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{TimeZone, Utc};
+    use proptest::prelude::*;
 
     #[test]
     fn perms() {
@@ -409,5 +491,138 @@ mod tests {
         assert_eq!(mode_suffix(b"@12"), Ok(Some(12)));
         assert_eq!(mode_suffix(b"x"), Err(ErrorKind::BadMode));
         assert!(mode_prefix(b"dummy text").is_none());
+    }
+
+    /// Lines near the common layout: each column is usually a plain value and sometimes one
+    /// where the layout and the general rule meet (dates that could start early such as `Jun`,
+    /// `15`, `5.`; sizes that look like days or years; odd times; names starting with a time).
+    fn common_like_line() -> impl Strategy<Value = Vec<u8>> {
+        fn slot(
+            plain: &'static [&'static str],
+            tricky: &'static [&'static str],
+        ) -> impl Strategy<Value = &'static str> {
+            prop_oneof![8 => prop::sample::select(plain), 1 => prop::sample::select(tricky)]
+        }
+        let mode = slot(
+            &["-rw-r--r--", "drwxr-xr-x", "lrwxrwxrwx", "-rw-r--r--+"],
+            &[
+                "crw-rw-rw-",
+                "prw-r--r--",
+                "-rw-r--r--@",
+                "-rw-r--r--12",
+                "?rw-r--r--",
+                "12",
+            ],
+        );
+        const TRICKY_COLS: &[&str] = &[
+            "5",
+            "12",
+            "31",
+            "32",
+            "Jun",
+            "Mar",
+            "May.",
+            "5.",
+            "5,",
+            "15",
+            "2020",
+            "3月",
+            "12root",
+            "1,",
+            "33.5k",
+            "staffgroup12345",
+            "99999999999999999999",
+        ];
+        let col = |plain| slot(plain, TRICKY_COLS);
+        let (links, size) = (col(&["1", "2", "12"]), col(&["0", "7", "1063", "4096"]));
+        let (owner, group) = (col(&["0", "1000", "ftp"]), col(&["0", "100", "users"]));
+        let extra_col = prop::option::weighted(0.1, col(&["1", "ftp"]));
+        let month = slot(
+            &["Jun", "Dec", "jan"],
+            &["JUNE", "Mär", "3月", "May.", "15", "Jun,"],
+        );
+        let day = slot(
+            &["1", "01", "15", "31"],
+            &["32", "0", "5.", "5,", "5日", "x"],
+        );
+        let tail = slot(
+            &["10:18", "23:59", "2020", "1999"],
+            &["24:00", "9:05", "0000", "10:18:00", "2020-01-01"],
+        );
+        let name = slot(
+            &["x", "a b", "a -> b"],
+            &[
+                " lead",
+                "10:18:00 x",
+                "  12:00:01 x",
+                " -> b",
+                "2021 x",
+                "",
+                "\tx",
+            ],
+        );
+        let blanks = prop::collection::vec(
+            prop::sample::select(&[" ", " ", "  ", "\t", "     "][..]),
+            12,
+        );
+        (
+            (mode, links, owner, group, size, extra_col),
+            (month, day, tail, name, blanks),
+        )
+            .prop_map(
+                |((mode, a, b, c, d, extra), (month, day, tail, name, blanks))| {
+                    let mut parts = vec![mode, a, b, c, d];
+                    parts.extend(extra);
+                    parts.extend([month, day, tail]);
+                    let mut line = String::new();
+                    for (part, blank) in parts.iter().zip(blanks) {
+                        line.push_str(part);
+                        line.push_str(blank);
+                    }
+                    // One blank before the name, as `ls` prints it.
+                    line.truncate(line.trim_end().len());
+                    line.push(' ');
+                    line.push_str(name);
+                    line.into_bytes()
+                },
+            )
+    }
+
+    proptest! {
+        /// Where the one-pass reader answers, the general parser gives the same answer.
+        #[test]
+        fn prop_common_layout_agrees_with_general_rule(line in common_like_line()) {
+            let opts = ParseOptions::new(Utc.with_ymd_and_hms(2024, 3, 10, 12, 0, 0).unwrap());
+            if let Some(fast) = parse_common(&line, &opts) {
+                let general = try_parse(&line, &Tokens::new(&line), &opts);
+                prop_assert_eq!(Some(fast), general, "{}", String::from_utf8_lossy(&line));
+            }
+        }
+    }
+
+    #[test]
+    fn common_layout_is_read_in_one_pass() {
+        let opts = ParseOptions::default();
+        for line in [
+            &b"-rw-r--r--    1 1000     1000         1063 Jun 15 10:18 README"[..],
+            b"lrwxrwxrwx    1 0        0               7 Mar 01  2021 bin -> usr/bin",
+            b"drwxr-xr-x   9 ftp      ftp          4096 Oct  7 08:12 debian",
+            b"-rw-r--r--@  1 bob      staff          17 Jul 30 06:00 .bash_history",
+        ] {
+            assert!(
+                parse_common(line, &opts).is_some_and(|r| r.is_ok()),
+                "{line:?}"
+            );
+        }
+        // Strays from the layout: left to the general parser.
+        for line in [
+            &b"crw-rw-rw-   1 root  root   1,   3 Jan 1 2020 null"[..],
+            b"-rw-r--r--   1 Jun      15          2020 Jun 15 10:18 x",
+            b"-rw-r--r--   1 user     group       1024 Jun 15  2020 10:18:00 x",
+            b"-rw-r--r-- 1 user group 1024 2020-06-15 10:18 x",
+            b"-rw-r--r--12 user group 1024 Jun 15 10:18 x",
+        ] {
+            assert!(parse_common(line, &opts).is_none(), "{line:?}");
+        }
     }
 }
