@@ -2,9 +2,7 @@
 
 use std::sync::OnceLock;
 
-use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike,
-};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, Timelike, Utc};
 
 use super::lex::{all_digits, parse_small, Tokens};
 use super::{ErrorKind, Mtime, ParseOptions, Precision};
@@ -782,18 +780,42 @@ fn time_or_year(t: &Tokens<'_>, j: usize, mut d: RawDate, comma: bool) -> Option
     Some((d, j + 1))
 }
 
-/// The latest year for which `month`/`day` is a valid date no more than one day after `now`
-/// (both server-local). Looks back at most 8 years (for Feb 29).
-fn infer_year(month: u32, day: u32, time: NaiveTime, now: NaiveDateTime) -> Option<i32> {
-    let limit = now.checked_add_signed(Duration::days(1))?;
-    // In `limit`'s year the date is early enough exactly when it sorts before `limit`; in any
-    // earlier year it always is.
-    let mut year = limit.year();
-    if (month, day, time) > (limit.month(), limit.day(), limit.time()) {
+/// The bound of year inference: `now` plus one day, as a server-local date and time. Made once
+/// per [`ParseOptions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct YearLimit {
+    year: i32,
+    month: u32,
+    day: u32,
+    /// Second of the day and nanosecond, which order like the time of day.
+    time: (u32, u32),
+}
+
+/// The [`YearLimit`] for `now` in a server at `offset`; `None` at the edges of chrono's range.
+pub(crate) fn year_limit(now: DateTime<Utc>, offset: FixedOffset) -> Option<YearLimit> {
+    let local = now
+        .naive_utc()
+        .checked_add_signed(Duration::seconds(i64::from(offset.local_minus_utc())))?;
+    let limit = local.checked_add_signed(Duration::days(1))?;
+    Some(YearLimit {
+        year: limit.year(),
+        month: limit.month(),
+        day: limit.day(),
+        time: (limit.num_seconds_from_midnight(), limit.nanosecond()),
+    })
+}
+
+/// The latest year for which `month`/`day` at `time` (second of day, nanosecond) is a valid date
+/// not after `limit`. Looks back at most 8 years (for Feb 29).
+fn infer_year(month: u32, day: u32, time: (u32, u32), limit: &YearLimit) -> Option<i32> {
+    // In the limit's year the date is early enough exactly when it sorts before the limit; in
+    // any earlier year it always is.
+    let mut year = limit.year;
+    if (month, day, time) > (limit.month, limit.day, limit.time) {
         year -= 1;
     }
     for _ in 0..8 {
-        if NaiveDate::from_ymd_opt(year, month, day).is_some() {
+        if is_valid_ymd(year, month, day) {
             return Some(year);
         }
         year -= 1;
@@ -801,36 +823,7 @@ fn infer_year(month: u32, day: u32, time: NaiveTime, now: NaiveDateTime) -> Opti
     None
 }
 
-/// `now` plus one day, in the server's zone, as (year, month, day, second of day, nanosecond):
-/// the bound of [`infer_year`], computed on the timestamp because chrono's checked additions
-/// cost more than the rest of the line's date handling. `None` for a leap-second `now` or one
-/// far outside chrono's range, which take the chrono path.
-fn fast_limit(opts: &ParseOptions) -> Option<(i64, u32, u32, u32, u32)> {
-    let nanos = opts.now.timestamp_subsec_nanos();
-    let ts = opts.now.timestamp();
-    if nanos >= 1_000_000_000 || ts.unsigned_abs() >= 1 << 42 {
-        return None;
-    }
-    let secs = ts + i64::from(opts.server_offset.local_minus_utc()) + 86_400;
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    Some((y, m, d, secs.rem_euclid(86_400) as u32, nanos))
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-fn is_valid_ymd(year: i64, month: u32, day: u32) -> bool {
+fn is_valid_ymd(year: i32, month: u32, day: u32) -> bool {
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let days = match month {
         2 if leap => 29,
@@ -842,68 +835,47 @@ fn is_valid_ymd(year: i64, month: u32, day: u32) -> bool {
     (1..=days).contains(&day)
 }
 
-/// [`infer_year`] with the bound from [`fast_limit`].
-fn infer_year_fast(
-    month: u32,
-    day: u32,
-    time: NaiveTime,
-    (ly, lm, ld, lsec, lnano): (i64, u32, u32, u32, u32),
-) -> Option<i32> {
-    let mut year = ly;
-    // NaiveTime orders by (second of day, nanosecond), like this tuple.
-    let t = (time.num_seconds_from_midnight(), time.nanosecond());
-    if (month, day, t) > (lm, ld, (lsec, lnano)) {
-        year -= 1;
-    }
-    for _ in 0..8 {
-        if is_valid_ymd(year, month, day) {
-            return i32::try_from(year).ok();
-        }
-        year -= 1;
-    }
-    None
-}
-
 /// The modification time of a date read from a LIST line.
 pub(crate) fn to_mtime(d: &RawDate, opts: &ParseOptions) -> Result<Mtime, ErrorKind> {
-    let offset = d.offset.unwrap_or(opts.server_offset);
-    let (time, precision) = match d.time {
+    let offset = d.offset.unwrap_or(opts.server_offset());
+    let (hms, nanos, precision) = match d.time {
         Some(t) => {
-            let (sec, nanos) = match t.second {
+            let second = match t.second {
                 // A leap second is kept as :59.
-                Some(60) => (59, t.nanos),
-                Some(s) => (s, t.nanos),
-                None => (0, 0),
+                Some(60) => 59,
+                Some(s) => s,
+                None => 0,
             };
-            let time = NaiveTime::from_hms_nano_opt(t.hour, t.minute, sec, nanos)
-                .ok_or(ErrorKind::BadDate)?;
-            (time, t.precision())
+            if t.hour > 23 || t.minute > 59 || second > 59 || t.nanos >= 1_000_000_000 {
+                return Err(ErrorKind::BadDate);
+            }
+            (
+                t.hour * 3600 + t.minute * 60 + second,
+                t.nanos,
+                t.precision(),
+            )
         }
-        None => (NaiveTime::MIN, Precision::Day),
+        None => (0, 0, Precision::Day),
     };
     let (year, year_inferred) = match d.year {
         Some(y) => (y, false),
         None => {
-            let year = match fast_limit(opts) {
-                Some(limit) => infer_year_fast(d.month, d.day, time, limit),
-                None => {
-                    let offset = Duration::seconds(i64::from(opts.server_offset.local_minus_utc()));
-                    let now = opts.now.naive_utc().checked_add_signed(offset);
-                    now.and_then(|now| infer_year(d.month, d.day, time, now))
-                }
-            };
+            let limit = opts.year_limit().ok_or(ErrorKind::BadDate)?;
+            let year = infer_year(d.month, d.day, (hms, nanos), &limit);
             (year.ok_or(ErrorKind::BadDate)?, true)
         }
     };
     let date = NaiveDate::from_ymd_opt(year, d.month, d.day).ok_or(ErrorKind::BadDate)?;
-    // What `offset.from_local_datetime(..).single()` does, without the `LocalResult` detour.
-    let utc = date
-        .and_time(time)
-        .checked_sub_offset(offset)
-        .ok_or(ErrorKind::BadDate)?;
-    let time = DateTime::from_naive_utc_and_offset(utc, offset);
+    let time =
+        NaiveTime::from_num_seconds_from_midnight_opt(hms, nanos).ok_or(ErrorKind::BadDate)?;
+    let local = date.and_time(time);
+    // Most servers are read in UTC: no offset arithmetic then.
+    let utc = match offset.local_minus_utc() {
+        0 => local,
+        _ => local.checked_sub_offset(offset).ok_or(ErrorKind::BadDate)?,
+    };
     Ok(Mtime {
-        time,
+        time: DateTime::from_naive_utc_and_offset(utc, offset),
         precision,
         year_inferred,
     })
@@ -912,6 +884,7 @@ pub(crate) fn to_mtime(d: &RawDate, opts: &ParseOptions) -> Result<Mtime, ErrorK
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Offset;
     use std::collections::HashMap;
 
     #[test]
@@ -990,33 +963,38 @@ mod tests {
         assert_eq!(numeric_date(b"1234"), None);
     }
 
-    #[test]
-    fn year_inference() {
-        let now = NaiveDate::from_ymd_opt(2024, 3, 10)
+    fn limit_at(y: i32, m: u32, d: u32, hms: (u32, u32, u32)) -> YearLimit {
+        let now = NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|d| d.and_hms_opt(hms.0, hms.1, hms.2))
             .unwrap()
-            .and_hms_opt(12, 0, 0)
-            .unwrap();
-        let t = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
-        assert_eq!(infer_year(3, 11, t, now), Some(2024));
-        assert_eq!(infer_year(3, 12, t, now), Some(2023));
-        assert_eq!(infer_year(2, 29, t, now), Some(2024));
-        assert_eq!(infer_year(12, 31, t, now), Some(2023));
-        let now = NaiveDate::from_ymd_opt(2023, 12, 31)
-            .unwrap()
-            .and_hms_opt(23, 30, 0)
-            .unwrap();
-        assert_eq!(infer_year(1, 1, t, now), Some(2024));
-        assert_eq!(infer_year(2, 29, t, now), Some(2020));
+            .and_utc();
+        year_limit(now, Utc.fix()).unwrap()
     }
 
     #[test]
-    fn fast_year_inference_matches_chrono() {
+    fn year_inference() {
+        let nine = (9 * 3600, 0);
+        let limit = limit_at(2024, 3, 10, (12, 0, 0));
+        assert_eq!(infer_year(3, 11, nine, &limit), Some(2024));
+        assert_eq!(infer_year(3, 12, nine, &limit), Some(2023));
+        assert_eq!(infer_year(2, 29, nine, &limit), Some(2024));
+        assert_eq!(infer_year(12, 31, nine, &limit), Some(2023));
+        let limit = limit_at(2023, 12, 31, (23, 30, 0));
+        assert_eq!(infer_year(1, 1, nine, &limit), Some(2024));
+        assert_eq!(infer_year(2, 29, nine, &limit), Some(2020));
+        assert_eq!(infer_year(2, 30, nine, &limit), None);
+    }
+
+    /// Year inference and the time arithmetic of `to_mtime` against chrono doing the same
+    /// by its own means: around the epoch, leap days, year ends, far past and future, with odd
+    /// offsets and nanoseconds.
+    #[test]
+    fn to_mtime_matches_chrono() {
         let times = [
-            NaiveTime::MIN,
-            NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
-            NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999).unwrap(),
+            (0, 0, None, 0),
+            (12, 0, Some(0), 0),
+            (23, 59, Some(60), 999_999_999),
         ];
-        // Around epoch, leap days, year ends, far past and future; odd offsets and nanos.
         for ts in [
             0i64,
             -1,
@@ -1029,21 +1007,32 @@ mod tests {
             4_102_444_800 + 12_345,
         ] {
             for off in [0, 3600, -3600, 50_400, -43_200, 19_800] {
-                for nanos in [0, 999_999_999] {
-                    let now = DateTime::from_timestamp(ts, nanos).unwrap();
-                    let opts = ParseOptions::new(now)
-                        .with_server_offset(FixedOffset::east_opt(off).unwrap());
-                    let limit = fast_limit(&opts).unwrap();
-                    let local = now.naive_utc() + Duration::seconds(i64::from(off));
-                    for month in 1..=12 {
-                        for day in 1..=31 {
-                            for t in times {
-                                assert_eq!(
-                                    infer_year_fast(month, day, t, limit),
-                                    infer_year(month, day, t, local),
-                                    "{now} {off} {month}-{day} {t}"
-                                );
-                            }
+                let offset = FixedOffset::east_opt(off).unwrap();
+                let now = DateTime::from_timestamp(ts, 999_999_999).unwrap();
+                let opts = ParseOptions::new(now).with_server_offset(offset);
+                let limit = now.naive_utc() + Duration::seconds(i64::from(off) + 86_400);
+                for month in 1..=12 {
+                    for day in 1..=31 {
+                        for (hour, minute, second, nanos) in times {
+                            let mut d = RawDate::new(None, month, day);
+                            d.time = Some(RawTime {
+                                hour,
+                                minute,
+                                second,
+                                nanos,
+                                frac_digits: if nanos > 0 { 9 } else { 0 },
+                            });
+                            let got = to_mtime(&d, &opts).ok().map(|m| m.time);
+                            let sec = second.map_or(0, |s| s.min(59));
+                            let t = NaiveTime::from_hms_nano_opt(hour, minute, sec, nanos).unwrap();
+                            // The latest valid year whose date is not after the limit.
+                            let want = (limit.year() - 8..=limit.year())
+                                .rev()
+                                .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
+                                .map(|date| date.and_time(t))
+                                .find(|local| *local <= limit)
+                                .map(|local| local.and_local_timezone(offset).unwrap());
+                            assert_eq!(got, want, "{now} {off} {month}-{day} {t}");
                         }
                     }
                 }

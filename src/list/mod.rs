@@ -484,18 +484,18 @@ impl Entry {
     }
 }
 
-/// Options for reading LIST lines.
+/// Options for reading LIST lines: the current time, for the year of year-less dates, and the
+/// server's UTC offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct ParseOptions {
-    /// The current time, used to infer the year of year-less dates (see the
-    /// [module docs](self#times)). Default: `Utc::now()` when the options are made.
-    pub now: DateTime<Utc>,
-    /// The server's UTC offset: listing times are read as local times in it. Default: UTC.
-    pub server_offset: FixedOffset,
+    now: DateTime<Utc>,
+    server_offset: FixedOffset,
+    /// Derived from the two above when they are set, not for every line.
+    year_limit: Option<date::YearLimit>,
 }
 
 impl Default for ParseOptions {
+    /// Options with `Utc::now()` and a UTC server offset.
     fn default() -> Self {
         ParseOptions::new(Utc::now())
     }
@@ -504,9 +504,14 @@ impl Default for ParseOptions {
 impl ParseOptions {
     /// Options with the given "now" and a UTC server offset.
     pub fn new(now: DateTime<Utc>) -> Self {
+        ParseOptions::with(now, Utc.fix())
+    }
+
+    fn with(now: DateTime<Utc>, server_offset: FixedOffset) -> Self {
         ParseOptions {
             now,
-            server_offset: Utc.fix(),
+            server_offset,
+            year_limit: date::year_limit(now, server_offset),
         }
     }
 
@@ -520,9 +525,23 @@ impl ParseOptions {
     /// let e = parse_list_line(b"-rw-r--r-- 1 u g 5 Jan  2  2020 x", &opts).unwrap();
     /// assert_eq!(e.mtime().unwrap().utc().to_rfc3339(), "2020-01-01T23:00:00+00:00");
     /// ```
-    pub fn with_server_offset(mut self, offset: FixedOffset) -> Self {
-        self.server_offset = offset;
-        self
+    pub fn with_server_offset(self, offset: FixedOffset) -> Self {
+        ParseOptions::with(self.now, offset)
+    }
+
+    /// The current time, used to infer the year of year-less dates (see the
+    /// [module docs](self#times)).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// The server's UTC offset: listing times are read as local times in it.
+    pub fn server_offset(&self) -> FixedOffset {
+        self.server_offset
+    }
+
+    fn year_limit(&self) -> Option<date::YearLimit> {
+        self.year_limit
     }
 }
 
