@@ -82,7 +82,7 @@ fn vsftpd_listing() {
     let entries: Vec<_> = lines.iter().filter_map(Line::entry).collect();
     let names: Vec<_> = entries.iter().map(|e| e.name()).collect();
     assert_eq!(names, ["pub", "README", "bin", " leading space"]);
-    assert_eq!(entries[0].kind(), &Kind::Dir);
+    assert_eq!(entries[0].kind(), Kind::Dir);
     assert_eq!(entries[2].link_target(), Some("usr/bin"));
     assert_eq!(
         entries[3].mtime().unwrap().to_iso_string(),

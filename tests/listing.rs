@@ -52,7 +52,7 @@ fn names(entries: &[Entry]) -> Vec<&str> {
 /// What every server must say about the sample tree.
 fn check_sample_tree(entries: &[Entry], expect_link: bool) {
     let readme = find(entries, "readme.txt");
-    assert_eq!(readme.kind(), &Kind::File);
+    assert_eq!(readme.kind(), Kind::File);
     assert_eq!(readme.size(), Some(README_TEXT.len() as u64));
     let mtime = readme.mtime().expect("readme has a time");
     let age = chrono::Utc::now() - mtime.utc();
@@ -63,14 +63,14 @@ fn check_sample_tree(entries: &[Entry], expect_link: bool) {
     ));
 
     assert_eq!(find(entries, "blob.bin").size(), Some(BLOB_LEN as u64));
-    assert_eq!(find(entries, "sub").kind(), &Kind::Dir);
-    assert_eq!(find(entries, "empty").kind(), &Kind::Dir);
-    assert_eq!(find(entries, "with space.txt").kind(), &Kind::File);
-    assert_eq!(find(entries, CAFE_NAME).kind(), &Kind::File);
+    assert_eq!(find(entries, "sub").kind(), Kind::Dir);
+    assert_eq!(find(entries, "empty").kind(), Kind::Dir);
+    assert_eq!(find(entries, "with space.txt").kind(), Kind::File);
+    assert_eq!(find(entries, CAFE_NAME).kind(), Kind::File);
     assert_eq!(find(entries, CAFE_NAME).name_bytes(), CAFE_NAME.as_bytes());
     if expect_link {
         let link = find(entries, LINK_NAME);
-        assert_eq!(link.kind(), &Kind::Symlink);
+        assert_eq!(link.kind(), Kind::Symlink);
         assert_eq!(link.link_target(), Some("readme.txt"));
     }
 }
@@ -163,7 +163,7 @@ fn odd_names_survive() {
     assert_eq!(latin.size(), Some(12));
 
     let arrow = find(&entries, "a -> b.txt");
-    assert_eq!(arrow.kind(), &Kind::File);
+    assert_eq!(arrow.kind(), Kind::File);
     assert_eq!(arrow.link_target(), None);
     assert_eq!(find(&entries, "trailing space ").size(), Some(0));
     assert!(

@@ -152,9 +152,9 @@ pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
     e.size = size.or(sizd);
     e.mtime = mtime;
     e.mode = mode;
-    e.device = device;
+    e.set_device(device);
     e.set_owner_group(line, owner.map(|(_, v)| v), group.map(|(_, v)| v));
-    e.facts = Some(super::span_of(line, fact_part));
+    e.facts = super::span_of(line, fact_part);
     Ok(e)
 }
 

@@ -18,7 +18,7 @@
 //! assert_eq!(lines.len(), 4);
 //! assert!(matches!(lines[0], Line::Skipped { .. }));
 //! let readme = lines[2].entry().unwrap();
-//! assert_eq!((readme.name(), readme.kind(), readme.size()), ("README", &Kind::File, Some(1063)));
+//! assert_eq!((readme.name(), readme.kind(), readme.size()), ("README", Kind::File, Some(1063)));
 //! assert!(matches!(lines[3], Line::Unparsed { .. }));
 //! ```
 //!
@@ -222,49 +222,80 @@ impl Mtime {
 /// let line = b"-rw-r--r--   1 user     group        1024 Nov 25 12:00 file with spaces.txt";
 /// let e = parse_list_line(line, &ParseOptions::default()).unwrap();
 /// assert_eq!(e.name(), "file with spaces.txt");
-/// assert_eq!((e.kind(), e.size(), e.mode()), (&Kind::File, Some(1024), Some(0o644)));
+/// assert_eq!((e.kind(), e.size(), e.mode()), (Kind::File, Some(1024), Some(0o644)));
 /// assert_eq!((e.owner().as_deref(), e.group().as_deref()), (Some("user"), Some("group")));
 /// assert_eq!(e.raw(), line);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    raw: Vec<u8>,
-    kind: Kind,
-    format: Format,
+    // Kept within 128 bytes, which the compiler moves with a few instructions rather than a
+    // call to memcpy (a unit test checks the size): rare parts live in `extra`.
+    raw: Box<[u8]>,
     size: Option<u64>,
-    size_approximate: bool,
+    links: Option<u64>,
     mtime: Option<Mtime>,
     mode: Option<u32>,
-    links: Option<u64>,
-    device: Option<(u64, u64)>,
     /// Where the parts are in `raw`.
     name: Span,
-    target: Option<Span>,
-    owner: Option<Span>,
-    group: Option<Span>,
+    target: Span,
+    owner: Span,
+    group: Span,
     /// MLSD facts: the `fact=value;…` part of the line.
-    facts: Option<Span>,
-    /// Lossy decodings of a name or target that is not valid UTF-8 (`None` when both are).
-    decoded: Option<Box<Decoded>>,
+    facts: Span,
+    kind: KindCode,
+    format: Format,
+    size_approximate: bool,
+    extra: Option<Box<Extra>>,
 }
 
+/// [`Kind`] without the text of an unknown kind (which [`Extra`] keeps).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KindCode {
+    File,
+    Dir,
+    Symlink,
+    CharDevice,
+    BlockDevice,
+    Pipe,
+    Socket,
+    Door,
+    Unknown,
+}
+
+/// The parts of an entry that few lines have.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-struct Decoded {
+struct Extra {
+    /// Lossy decodings of a name or target that is not valid UTF-8.
     name: Option<String>,
     target: Option<String>,
+    /// The text of [`Special::Unknown`], when not empty.
+    unknown_kind: Option<String>,
+    device: Option<(u64, u64)>,
 }
 
 /// A byte range in [`Entry::raw`]. u32 keeps `Entry` small; lines are far shorter (a part
 /// beyond 4 GiB would read as empty).
-type Span = (u32, u32);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// A part the line does not have.
+    const NONE: Span = Span {
+        start: u32::MAX,
+        end: u32::MAX,
+    };
+}
 
 /// The position of `part` inside `line`; `part` must be a subslice of `line`.
 fn span_of(line: &[u8], part: &[u8]) -> Span {
     let start = (part.as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
     let end = start.wrapping_add(part.len());
     match (u32::try_from(start), u32::try_from(end)) {
-        (Ok(s), Ok(e)) if start <= end && end <= line.len() => (s, e),
-        _ => (0, 0),
+        (Ok(start), Ok(end)) if start <= end && end as usize <= line.len() => Span { start, end },
+        _ => Span { start: 0, end: 0 },
     }
 }
 
@@ -283,57 +314,93 @@ fn decode_if_invalid(bytes: &[u8]) -> Option<String> {
 impl Entry {
     /// An entry for `line` whose name is `name`, a subslice of `line`.
     fn new(kind: Kind, format: Format, line: &[u8], name: &[u8]) -> Entry {
-        let decoded = decode_if_invalid(name).map(|name| {
-            Box::new(Decoded {
-                name: Some(name),
-                target: None,
-            })
-        });
-        Entry {
-            raw: line.to_vec(),
-            kind,
-            format,
+        let mut e = Entry {
+            raw: line.into(),
             size: None,
-            size_approximate: false,
+            links: None,
             mtime: None,
             mode: None,
-            links: None,
-            device: None,
             name: span_of(line, name),
-            target: None,
-            owner: None,
-            group: None,
-            facts: None,
-            decoded,
+            target: Span::NONE,
+            owner: Span::NONE,
+            group: Span::NONE,
+            facts: Span::NONE,
+            kind: KindCode::Unknown,
+            format,
+            size_approximate: false,
+            extra: None,
+        };
+        e.set_kind(kind);
+        if let Some(text) = decode_if_invalid(name) {
+            e.extra().name = Some(text);
         }
+        e
+    }
+
+    /// The rare parts, made on first use.
+    fn extra(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+
+    fn set_kind(&mut self, kind: Kind) {
+        self.kind = match kind {
+            Kind::File => KindCode::File,
+            Kind::Dir => KindCode::Dir,
+            Kind::Symlink => KindCode::Symlink,
+            Kind::Other(Special::CharDevice) => KindCode::CharDevice,
+            Kind::Other(Special::BlockDevice) => KindCode::BlockDevice,
+            Kind::Other(Special::Pipe) => KindCode::Pipe,
+            Kind::Other(Special::Socket) => KindCode::Socket,
+            Kind::Other(Special::Door) => KindCode::Door,
+            Kind::Other(Special::Unknown(text)) => {
+                if !text.is_empty() {
+                    self.extra().unknown_kind = Some(text);
+                }
+                KindCode::Unknown
+            }
+        };
     }
 
     /// Sets the link target to `target`, a subslice of `line`.
     fn set_link_target(&mut self, line: &[u8], target: &[u8]) {
-        self.target = Some(span_of(line, target));
+        self.target = span_of(line, target);
         if let Some(text) = decode_if_invalid(target) {
-            self.decoded.get_or_insert_with(Box::default).target = Some(text);
+            self.extra().target = Some(text);
         }
     }
 
     /// Sets the owner and group to parts of `line`.
     fn set_owner_group(&mut self, line: &[u8], owner: Option<&[u8]>, group: Option<&[u8]>) {
-        self.owner = owner.map(|o| span_of(line, o));
-        self.group = group.map(|g| span_of(line, g));
+        self.owner = owner.map_or(Span::NONE, |o| span_of(line, o));
+        self.group = group.map_or(Span::NONE, |g| span_of(line, g));
     }
 
-    fn bytes(&self, (s, e): Span) -> &[u8] {
-        self.raw.get(s as usize..e as usize).unwrap_or_default()
+    fn set_device(&mut self, device: Option<(u64, u64)>) {
+        if device.is_some() {
+            self.extra().device = device;
+        }
     }
 
-    fn text(&self, span: Span) -> Cow<'_, str> {
-        String::from_utf8_lossy(self.bytes(span))
+    /// The bytes of a part of the line; `None` for [`Span::NONE`].
+    fn part(&self, span: Span) -> Option<&[u8]> {
+        if span == Span::NONE {
+            return None;
+        }
+        Some(
+            self.raw
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or_default(),
+        )
+    }
+
+    fn text(&self, span: Span) -> Option<Cow<'_, str>> {
+        self.part(span).map(String::from_utf8_lossy)
     }
 
     /// The name, decoded as UTF-8 (invalid bytes become U+FFFD; see
     /// [`name_bytes`](Self::name_bytes) for the exact bytes).
     pub fn name(&self) -> &str {
-        match self.decoded.as_ref().and_then(|d| d.name.as_deref()) {
+        match self.extra.as_ref().and_then(|x| x.name.as_deref()) {
             Some(name) => name,
             // Valid UTF-8: checked when parsing.
             None => std::str::from_utf8(self.name_bytes()).unwrap_or_default(),
@@ -342,12 +409,25 @@ impl Entry {
 
     /// The name exactly as the server sent it (a part of [`raw`](Self::raw)).
     pub fn name_bytes(&self) -> &[u8] {
-        self.bytes(self.name)
+        self.part(self.name).unwrap_or_default()
     }
 
     /// File, directory, symlink or other.
-    pub fn kind(&self) -> &Kind {
-        &self.kind
+    pub fn kind(&self) -> Kind {
+        match self.kind {
+            KindCode::File => Kind::File,
+            KindCode::Dir => Kind::Dir,
+            KindCode::Symlink => Kind::Symlink,
+            KindCode::CharDevice => Kind::Other(Special::CharDevice),
+            KindCode::BlockDevice => Kind::Other(Special::BlockDevice),
+            KindCode::Pipe => Kind::Other(Special::Pipe),
+            KindCode::Socket => Kind::Other(Special::Socket),
+            KindCode::Door => Kind::Other(Special::Door),
+            KindCode::Unknown => {
+                let text = self.extra.as_ref().and_then(|x| x.unknown_kind.clone());
+                Kind::Other(Special::Unknown(text.unwrap_or_default()))
+            }
+        }
     }
 
     /// The size in bytes; `None` when the line has none (`<DIR>`, device numbers, MLSD without
@@ -368,17 +448,17 @@ impl Entry {
 
     /// A symlink's target, decoded as UTF-8 (invalid bytes become U+FFFD).
     pub fn link_target(&self) -> Option<&str> {
-        let span = self.target?;
-        match self.decoded.as_ref().and_then(|d| d.target.as_deref()) {
+        let bytes = self.link_target_bytes()?;
+        match self.extra.as_ref().and_then(|x| x.target.as_deref()) {
             Some(target) => Some(target),
             // Valid UTF-8: checked when parsing.
-            None => Some(std::str::from_utf8(self.bytes(span)).unwrap_or_default()),
+            None => Some(std::str::from_utf8(bytes).unwrap_or_default()),
         }
     }
 
     /// A symlink's target exactly as the server sent it (a part of [`raw`](Self::raw)).
     pub fn link_target_bytes(&self) -> Option<&[u8]> {
-        self.target.map(|span| self.bytes(span))
+        self.part(self.target)
     }
 
     /// Permission bits including setuid (0o4000), setgid (0o2000) and sticky (0o1000); no
@@ -394,7 +474,7 @@ impl Entry {
 
     /// Major and minor device numbers of device lines.
     pub fn device(&self) -> Option<(u64, u64)> {
-        self.device
+        self.extra.as_ref().and_then(|x| x.device)
     }
 
     /// The format the line was read as.
@@ -410,12 +490,12 @@ impl Entry {
     /// The owner (a name or a numeric id, as the server wrote it), decoded lossily. Kept as a
     /// part of [`raw`](Self::raw), so reading it allocates only for invalid UTF-8.
     pub fn owner(&self) -> Option<Cow<'_, str>> {
-        self.owner.map(|span| self.text(span))
+        self.text(self.owner)
     }
 
     /// The group (a name or a numeric id, as the server wrote it), decoded lossily.
     pub fn group(&self) -> Option<Cow<'_, str>> {
-        self.group.map(|span| self.text(span))
+        self.text(self.group)
     }
 
     /// The MLSD/MLST facts in the order sent, as `(name, value)`: names lower-cased, both
@@ -441,7 +521,7 @@ impl Entry {
 
     /// The facts as sent: `(name, value)` byte pairs, empty pairs skipped.
     fn raw_facts(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
-        let facts = self.facts.map(|span| self.bytes(span)).unwrap_or_default();
+        let facts = self.part(self.facts).unwrap_or_default();
         facts
             .split(|&b| b == b';')
             .filter(|f| !f.is_empty())
@@ -460,17 +540,17 @@ impl Entry {
 
     /// True for a directory.
     pub fn is_dir(&self) -> bool {
-        self.kind == Kind::Dir
+        self.kind == KindCode::Dir
     }
 
     /// True for a regular file.
     pub fn is_file(&self) -> bool {
-        self.kind == Kind::File
+        self.kind == KindCode::File
     }
 
     /// True for a symbolic link.
     pub fn is_symlink(&self) -> bool {
-        self.kind == Kind::Symlink
+        self.kind == KindCode::Symlink
     }
 
     /// True for the directory itself or its parent: MLSD `type=cdir`/`type=pdir`, or a
@@ -480,7 +560,7 @@ impl Entry {
             k.eq_ignore_ascii_case(b"type")
                 && (v.eq_ignore_ascii_case(b"cdir") || v.eq_ignore_ascii_case(b"pdir"))
         });
-        mlsd_self_or_parent || (self.kind == Kind::Dir && matches!(self.name_bytes(), b"." | b".."))
+        mlsd_self_or_parent || (self.is_dir() && matches!(self.name_bytes(), b"." | b".."))
     }
 }
 
@@ -788,12 +868,12 @@ fn strip_ending(line: &[u8]) -> &[u8] {
 ///
 /// let opts = ParseOptions::default();
 /// let e = parse_list_line(b"lrwxrwxrwx 1 root root 7 Jan  1  2020 bin -> usr/bin", &opts).unwrap();
-/// assert_eq!(e.kind(), &Kind::Symlink);
+/// assert_eq!(e.kind(), Kind::Symlink);
 /// assert_eq!((e.name(), e.link_target()), ("bin", Some("usr/bin")));
 /// assert_eq!(e.mode(), Some(0o777));
 ///
 /// let e = parse_list_line(b"01-16-02  11:14AM       <DIR>          epsgroup", &opts).unwrap();
-/// assert_eq!((e.kind(), e.size()), (&Kind::Dir, None));
+/// assert_eq!((e.kind(), e.size()), (Kind::Dir, None));
 /// let mtime = e.mtime().unwrap();
 /// assert_eq!((mtime.to_iso_string().as_str(), mtime.precision), ("2002-01-16T11:14", Precision::Minute));
 /// ```
@@ -847,7 +927,7 @@ fn parse_list_inner(line: &[u8], opts: &ParseOptions) -> Result<Entry, ErrorKind
 /// use ftplib::list::{parse_mlsx_line, Kind, Precision};
 ///
 /// let e = parse_mlsx_line(b"Type=OS.unix=slink:/usr/bin;Modify=20200101120000.5;UNIX.mode=0777; bin").unwrap();
-/// assert_eq!(e.kind(), &Kind::Symlink);
+/// assert_eq!(e.kind(), Kind::Symlink);
 /// assert_eq!((e.name(), e.link_target()), ("bin", Some("/usr/bin")));
 /// assert_eq!(e.mtime().unwrap().precision, Precision::Fraction(1));
 /// assert_eq!((e.mode(), e.fact("unix.mode").as_deref()), (Some(0o777), Some("0777")));

@@ -376,7 +376,7 @@ fn build(
     }
     e.size = cols.size;
     e.size_approximate = cols.approx;
-    e.device = cols.device;
+    e.set_device(cols.device);
     e.mtime = Some(mtime);
     e.mode = Some(bits);
     e.links = links;
