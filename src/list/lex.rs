@@ -254,12 +254,19 @@ pub(crate) fn parse_u64(b: &[u8]) -> Option<u64> {
     if b.is_empty() {
         return None;
     }
+    if b.len() > 19 {
+        // Only here can the value overflow: 19 digits always fit.
+        return b.iter().try_fold(0u64, |n, &c| {
+            let digit = c.is_ascii_digit().then(|| u64::from(c - b'0'))?;
+            n.checked_mul(10)?.checked_add(digit)
+        });
+    }
     let mut n: u64 = 0;
     for &c in b {
         if !c.is_ascii_digit() {
             return None;
         }
-        n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+        n = n * 10 + u64::from(c - b'0');
     }
     Some(n)
 }
@@ -401,6 +408,12 @@ mod tests {
         assert_eq!(parse_size(b"1.K"), None);
         assert_eq!(parse_size(b"12x"), None);
         assert_eq!(parse_size(b"99999999999999999999"), None);
+        assert_eq!(parse_u64(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_u64(b"18446744073709551616"), None);
+        assert_eq!(parse_u64(b"0000000000000000000000042"), Some(42));
+        assert_eq!(parse_u64(b"9999999999999999999"), Some(9_999_999_999_999_999_999));
+        assert_eq!(parse_u64(b"12a"), None);
+        assert_eq!(parse_u64(b""), None);
         assert_eq!(parse_grouped(b"1,234,567"), Some(1234567));
         assert_eq!(parse_grouped(b"1.234"), Some(1234));
         assert_eq!(parse_grouped(b"1,23"), None);

@@ -51,25 +51,22 @@ fn kind_of(c: u8) -> Option<Kind> {
 /// `rwxr-xr-x` with `s S t T` (and `l`/`L` for mandatory locking) to permission bits.
 fn perm_bits(p: &[u8]) -> Option<u32> {
     let mut mode = 0;
-    for (k, shift) in [(0usize, 6u32), (3, 3), (6, 0)] {
-        match p[k] {
-            b'r' => mode |= 4 << shift,
-            b'-' => {}
-            _ => return None,
+    for (i, (&c, &letter)) in p.iter().zip(b"rwxrwxrwx").enumerate() {
+        let bit = 1 << (8 - i);
+        if c == letter {
+            mode |= bit;
+        } else if c != b'-' {
+            // Setuid, setgid and sticky bits (and mandatory locking) in the execute columns.
+            mode |= match (i, c) {
+                (2, b's') => 0o4000 | bit,
+                (2, b'S') => 0o4000,
+                (5, b's') => 0o2000 | bit,
+                (5, b'S' | b'l' | b'L') => 0o2000,
+                (8, b't') => 0o1000 | bit,
+                (8, b'T') => 0o1000,
+                _ => return None,
+            };
         }
-        match p[k + 1] {
-            b'w' => mode |= 2 << shift,
-            b'-' => {}
-            _ => return None,
-        }
-        let special = [0o4000, 0o2000, 0o1000][k / 3];
-        mode |= match (k, p[k + 2]) {
-            (_, b'x') => 1 << shift,
-            (_, b'-') => 0,
-            (0, b's') | (3, b's') | (6, b't') => special | 1 << shift,
-            (0, b'S') | (3, b'S') | (3, b'l') | (3, b'L') | (6, b'T') => special,
-            _ => return None,
-        };
     }
     Some(mode)
 }
