@@ -454,7 +454,9 @@ fn may_start_date(tok: &[u8], next: &[u8]) -> bool {
         None => false,
         // Only `Mon DD` starts with a letter.
         Some(c) if !c.is_ascii_digit() => {
-            date::day_tok(next).is_some() && date::month_name(tok).is_some()
+            next.first().is_some_and(u8::is_ascii_digit)
+                && date::day_tok(next).is_some()
+                && date::month_name(tok).is_some()
         }
         // A bare number starts a date only as a day of month.
         Some(_) if all_digits(tok) => tok.len() <= 2 && date::day_tok(tok).is_some(),
