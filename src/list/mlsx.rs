@@ -1,10 +1,57 @@
 //! MLSD / MLST fact lines (RFC 3659): `fact=value;fact=value; name`.
+//!
+//! One pass reads the line eight bytes at a time and stops only at `;`, `=` and the space
+//! before the name, the bytes that shape a fact list. Keys are matched as one word, by length
+//! and bytes, case folded with an OR. The pass only notes where the values that count are (the
+//! last `type`, `size`, `modify`…, the best-ranked owner and group); they are converted once,
+//! afterwards.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Offset, Utc};
 
-use super::date::parse_fraction;
 use super::lex::{find_byte, is_ws, parse_octal, parse_u64};
 use super::{Entry, ErrorKind, Format, Kind, Mtime, Precision, SkipReason, Special};
+
+pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
+    if is_blank(line) {
+        return Err(ErrorKind::NotAnEntry(SkipReason::Blank));
+    }
+    // An MLST reply line is indented by one space.
+    let body = match line.split_first() {
+        Some((b' ', rest)) if has_fact_list(rest) => rest,
+        _ => line,
+    };
+    let Some((facts, sp)) = Facts::read(body) else {
+        return Err(refusal(body));
+    };
+    let name = &body[sp + 1..];
+    if name.is_empty() {
+        return Err(ErrorKind::NoName);
+    }
+    let (kind, target, device) = match facts.kind {
+        Some(v) => kind_of(v),
+        None => (Kind::Other(Special::Unknown(String::new())), None, None),
+    };
+    let mut e = Entry::new(kind, Format::Mlsx, line, name);
+    if let Some(target) = target {
+        e.set_link_target(line, target);
+    }
+    // An unreadable `size` leaves the field to `sizd`.
+    e.size = facts
+        .size
+        .and_then(parse_u64)
+        .or_else(|| facts.sizd.and_then(parse_u64));
+    e.mtime = facts.modify.and_then(mlsd_time);
+    e.mode = facts.mode.and_then(parse_octal).map(|m| m & 0o7777);
+    e.set_device(device);
+    e.set_owner_group(line, best(facts.owner), best(facts.group));
+    e.facts = super::span_of(line, &body[..sp]);
+    Ok(e)
+}
+
+/// True for an empty line or one of only spaces and tabs (one comparison for most lines).
+fn is_blank(line: &[u8]) -> bool {
+    line.first().map_or(true, |&b| is_ws(b)) && line.iter().all(|&b| is_ws(b))
+}
 
 /// True when `s` is `facts name` with a non-empty, `;`-terminated fact list.
 fn has_fact_list(s: &[u8]) -> bool {
@@ -17,24 +64,256 @@ fn has_fact_list(s: &[u8]) -> bool {
     }
 }
 
-/// The kind named by a `type` fact value, and device numbers from `OS.unix=chr-13/29`.
-/// A kind, a symlink target and device numbers.
-type TypeFact<'a> = (Kind, Option<&'a [u8]>, Option<(u64, u64)>);
+/// Why a line whose fact list could not be read is refused: no space at all, or bad facts,
+/// except that a missing name wins over bad facts.
+fn refusal(body: &[u8]) -> ErrorKind {
+    match find_byte(body, b' ') {
+        Some(sp) if sp + 1 == body.len() => ErrorKind::NoName,
+        _ => ErrorKind::BadFacts,
+    }
+}
 
 /// A value with its preference rank (a name beats a number).
 type Ranked<'a> = Option<(u8, &'a [u8])>;
 
+fn best(ranked: Ranked<'_>) -> Option<&[u8]> {
+    ranked.map(|(_, v)| v)
+}
+
+/// The facts this parser reads, as found in the line (the last of each, the best-ranked
+/// owner and group).
+#[derive(Default)]
+struct Facts<'a> {
+    kind: Option<&'a [u8]>,
+    size: Option<&'a [u8]>,
+    sizd: Option<&'a [u8]>,
+    modify: Option<&'a [u8]>,
+    mode: Option<&'a [u8]>,
+    owner: Ranked<'a>,
+    group: Ranked<'a>,
+}
+
+impl<'a> Facts<'a> {
+    /// Reads the fact list at the start of `body`, up to the first space, and returns the
+    /// facts and the position of that space. `None` when there is no space, or when a
+    /// non-empty fact has no `=` or an empty key.
+    fn read(body: &'a [u8]) -> Option<(Self, usize)> {
+        let mut facts = Facts::default();
+        // The current fact's start and its first `=`.
+        let (mut start, mut eq) = (0, None);
+        let mut base = 0;
+        while base < body.len() {
+            let mut marks = separators(word_at(body, base));
+            while marks != 0 {
+                let at = base + (marks.trailing_zeros() / 8) as usize;
+                marks &= marks - 1;
+                let byte = body.get(at).copied();
+                match byte {
+                    Some(b'=') if eq.is_none() => eq = Some(at),
+                    Some(b';' | b' ') => {
+                        facts.end_fact(body, start, eq, at)?;
+                        if byte == Some(b' ') {
+                            return Some((facts, at));
+                        }
+                        (start, eq) = (at + 1, None);
+                    }
+                    _ => {}
+                }
+            }
+            base += 8;
+        }
+        None
+    }
+
+    /// Notes the fact `body[start..end]` whose first `=` is at `eq`. An empty fact is
+    /// skipped; `None` for a fact without `=` or with an empty key.
+    fn end_fact(
+        &mut self,
+        body: &'a [u8],
+        start: usize,
+        eq: Option<usize>,
+        end: usize,
+    ) -> Option<()> {
+        match eq {
+            Some(eq) if eq > start => {
+                self.note(key_of(body, start, eq - start), &body[eq + 1..end]);
+                Some(())
+            }
+            None if end == start => Some(()),
+            _ => None,
+        }
+    }
+
+    fn note(&mut self, key: Key, value: &'a [u8]) {
+        match key {
+            Key::Type => self.kind = Some(value),
+            Key::Size => self.size = Some(value),
+            Key::Sizd => self.sizd = Some(value),
+            Key::Modify => self.modify = Some(value),
+            Key::Mode => self.mode = Some(value),
+            Key::Owner(rank) => keep_best(&mut self.owner, rank, value),
+            Key::Group(rank) => keep_best(&mut self.group, rank, value),
+            Key::Other => {}
+        }
+    }
+}
+
+/// Keeps the first value of the highest rank.
+fn keep_best<'a>(slot: &mut Ranked<'a>, rank: u8, value: &'a [u8]) {
+    if slot.map_or(true, |(r, _)| r < rank) {
+        *slot = Some((rank, value));
+    }
+}
+
+const ONES: u64 = u64::from_le_bytes([1; 8]);
+const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// Bit 7 of each `;`, `=` and space byte of `w`. A byte just above a marked one may be marked
+/// too (the borrow of the subtraction), so callers check the byte at each mark.
+fn separators(w: u64) -> u64 {
+    let zeros = |x: u64| x.wrapping_sub(ONES) & !x;
+    let splat = |b: u8| u64::from_le_bytes([b; 8]);
+    (zeros(w ^ splat(b';')) | zeros(w ^ splat(b'=')) | zeros(w ^ splat(b' '))) & HIGHS
+}
+
+/// Eight bytes of `s` from `at`, little-endian, zero past the end of `s`.
+fn word_at(s: &[u8], at: usize) -> u64 {
+    let load = |c: &[u8]| u64::from_le_bytes(c.try_into().unwrap_or_default());
+    let rest = s.get(at..).unwrap_or_default();
+    if let Some(chunk) = rest.get(..8) {
+        return load(chunk);
+    }
+    // Near the end: the last eight bytes, shifted down.
+    match s.len().checked_sub(8) {
+        Some(last) => load(&s[last..])
+            .checked_shr((8 * (at - last)) as u32)
+            .unwrap_or(0),
+        None => {
+            let mut bytes = [0u8; 8];
+            bytes[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(bytes)
+        }
+    }
+}
+
+/// The facts the parser reads. Owner and group carry their preference rank: a name beats a
+/// number (`unix.ownername` > `unix.owner` > `unix.uid`).
+#[derive(Debug, PartialEq)]
+enum Key {
+    Type,
+    Size,
+    Sizd,
+    Modify,
+    Mode,
+    Owner(u8),
+    Group(u8),
+    Other,
+}
+
+/// A key as a word: its bytes, little-endian, zero-padded.
+const fn word(s: &[u8]) -> u128 {
+    let mut bytes = [0u8; 16];
+    let mut i = 0;
+    while i < s.len() {
+        bytes[i] = s[i];
+        i += 1;
+    }
+    u128::from_le_bytes(bytes)
+}
+
+const TYPE: u128 = word(b"type");
+const SIZE: u128 = word(b"size");
+const SIZD: u128 = word(b"sizd");
+const MODIFY: u128 = word(b"modify");
+const UID: u128 = word(b"unix.uid");
+const GID: u128 = word(b"unix.gid");
+const MODE: u128 = word(b"unix.mode");
+const OWNER: u128 = word(b"unix.owner");
+const GROUP: u128 = word(b"unix.group");
+const OWNERNAME: u128 = word(b"unix.ownername");
+const GROUPNAME: u128 = word(b"unix.groupname");
+
+/// The longest known key.
+const MAX_KEY: usize = 14;
+
+/// For each key length: the mask of its bytes, and 0x20 in each byte where every known key of
+/// that length has a letter. OR-ed into a key, those bits fold exactly the letters to lower
+/// case (`T` and `t` both give `t`), while the `.` of `unix.` must match as is.
+const KEY_MASKS: [(u128, u128); MAX_KEY + 1] = {
+    let mut masks = [(0, 0); MAX_KEY + 1];
+    let mut len = 1;
+    while len <= MAX_KEY {
+        let bytes = (1u128 << (8 * len)) - 1;
+        let mut case = bytes & word(&[0x20; 16]);
+        if len >= 8 {
+            case &= !(0x20 << 32);
+        }
+        masks[len] = (bytes, case);
+        len += 1;
+    }
+    masks
+};
+
+/// The fact whose key is the `len` bytes of `body` at `start`, case-insensitively.
+fn key_of(body: &[u8], start: usize, len: usize) -> Key {
+    let Some(&(bytes, case)) = KEY_MASKS.get(len) else {
+        return Key::Other;
+    };
+    let key = (window_at(body, start) & bytes) | case;
+    match (len, key) {
+        (4, TYPE) => Key::Type,
+        (4, SIZE) => Key::Size,
+        (4, SIZD) => Key::Sizd,
+        (6, MODIFY) => Key::Modify,
+        (8, UID) => Key::Owner(1),
+        (8, GID) => Key::Group(1),
+        (9, MODE) => Key::Mode,
+        (10, OWNER) => Key::Owner(2),
+        (10, GROUP) => Key::Group(2),
+        (14, OWNERNAME) => Key::Owner(3),
+        (14, GROUPNAME) => Key::Group(3),
+        _ => Key::Other,
+    }
+}
+
+/// Sixteen bytes of `s` from `at`, little-endian, zero past the end of `s`.
+fn window_at(s: &[u8], at: usize) -> u128 {
+    let load = |c: &[u8]| u128::from_le_bytes(c.try_into().unwrap_or_default());
+    let rest = s.get(at..).unwrap_or_default();
+    if let Some(chunk) = rest.get(..16) {
+        return load(chunk);
+    }
+    // Near the end: the last sixteen bytes, shifted down.
+    match s.len().checked_sub(16) {
+        Some(last) => load(&s[last..])
+            .checked_shr((8 * (at - last)) as u32)
+            .unwrap_or(0),
+        None => {
+            let mut bytes = [0u8; 16];
+            bytes[..rest.len()].copy_from_slice(rest);
+            u128::from_le_bytes(bytes)
+        }
+    }
+}
+
+/// A kind, a symlink target and device numbers.
+type TypeFact<'a> = (Kind, Option<&'a [u8]>, Option<(u64, u64)>);
+
+/// The kind named by a `type` fact value, with the target of `OS.unix=slink:/target` and the
+/// device numbers of `OS.unix=chr-13/29`.
 fn kind_of(v: &[u8]) -> TypeFact<'_> {
+    let kind = match v.len() {
+        3 if v.eq_ignore_ascii_case(b"dir") => Kind::Dir,
+        4 if v.eq_ignore_ascii_case(b"file") => Kind::File,
+        4 if v.eq_ignore_ascii_case(b"cdir") || v.eq_ignore_ascii_case(b"pdir") => Kind::Dir,
+        _ => return unix_kind_of(v),
+    };
+    (kind, None, None)
+}
+
+/// An `OS.unix=…` type, or an unknown one.
+fn unix_kind_of(v: &[u8]) -> TypeFact<'_> {
     let lower = |s: &[u8], p: &[u8]| s.len() >= p.len() && s[..p.len()].eq_ignore_ascii_case(p);
-    if v.eq_ignore_ascii_case(b"file") {
-        return (Kind::File, None, None);
-    }
-    if [&b"dir"[..], b"cdir", b"pdir"]
-        .iter()
-        .any(|d| v.eq_ignore_ascii_case(d))
-    {
-        return (Kind::Dir, None, None);
-    }
     if lower(v, b"os.unix=") {
         let os = &v[8..];
         // `slink:/target`, `symlink:/target`, bare `slink`/`symlink`.
@@ -71,137 +350,79 @@ fn kind_of(v: &[u8]) -> TypeFact<'_> {
     (Kind::Other(Special::Unknown(super::lossy(v))), None, None)
 }
 
-pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
-    if line.iter().all(|&b| is_ws(b)) {
-        return Err(ErrorKind::NotAnEntry(SkipReason::Blank));
-    }
-    // An MLST reply line is indented by one space.
-    let body = match line.split_first() {
-        Some((b' ', rest)) if has_fact_list(rest) => rest,
-        _ => line,
-    };
-    let sp = find_byte(body, b' ').ok_or(ErrorKind::BadFacts)?;
-    let name = &body[sp + 1..];
-    if name.is_empty() {
-        return Err(ErrorKind::NoName);
-    }
-    let fact_part = &body[..sp];
-    let mut kind = Kind::Other(Special::Unknown(String::new()));
-    let (mut target, mut device) = (None, None);
-    let (mut size, mut sizd, mut mtime, mut mode) = (None, None, None, None);
-    let (mut owner, mut group): (Ranked<'_>, Ranked<'_>) = (None, None);
-    // `fact_part.split(';')` without empty facts, searching eight bytes at a time.
-    let mut rest = fact_part;
-    while !rest.is_empty() {
-        let end = find_byte(rest, b';').unwrap_or(rest.len());
-        let fact = &rest[..end];
-        rest = rest.get(end + 1..).unwrap_or_default();
-        if fact.is_empty() {
-            continue;
-        }
-        let eq = find_byte(fact, b'=')
-            .filter(|&p| p > 0)
-            .ok_or(ErrorKind::BadFacts)?;
-        let (key, value) = (&fact[..eq], &fact[eq + 1..]);
-        // Lower-case the key on the stack (every known key is ASCII and at most 16 bytes).
-        let mut buf = [0u8; 16];
-        let Some(lower) = buf.get_mut(..key.len()) else {
-            continue;
-        };
-        for (d, &c) in lower.iter_mut().zip(key) {
-            *d = c.to_ascii_lowercase();
-        }
-        // Prefer a name over a number: unix.ownername > unix.owner > unix.uid.
-        let (slot, rank) = match &*lower {
-            b"type" => {
-                (kind, target, device) = kind_of(value);
-                continue;
-            }
-            b"size" => {
-                size = parse_u64(value);
-                continue;
-            }
-            b"sizd" => {
-                sizd = parse_u64(value);
-                continue;
-            }
-            b"modify" => {
-                mtime = mlsd_time(value);
-                continue;
-            }
-            b"unix.mode" => {
-                mode = parse_octal(value).map(|m| m & 0o7777);
-                continue;
-            }
-            b"unix.ownername" => (&mut owner, 3),
-            b"unix.owner" => (&mut owner, 2),
-            b"unix.uid" => (&mut owner, 1),
-            b"unix.groupname" => (&mut group, 3),
-            b"unix.group" => (&mut group, 2),
-            b"unix.gid" => (&mut group, 1),
-            _ => continue,
-        };
-        if slot.map_or(true, |(r, _)| r < rank) {
-            *slot = Some((rank, value));
-        }
-    }
-    let mut e = Entry::new(kind, Format::Mlsx, line, name);
-    if let Some(target) = target {
-        e.set_link_target(line, target);
-    }
-    e.size = size.or(sizd);
-    e.mtime = mtime;
-    e.mode = mode;
-    e.set_device(device);
-    e.set_owner_group(line, owner.map(|(_, v)| v), group.map(|(_, v)| v));
-    e.facts = super::span_of(line, fact_part);
-    Ok(e)
-}
-
 /// An MLSD `modify`/`create` value: `YYYYMMDDHHMMSS[.fff]`, UTC. Servers that send only
 /// `YYYYMMDD` or `YYYYMMDDHHMM` get day or minute precision; a trailing `Z` is ignored.
 pub(crate) fn mlsd_time(v: &[u8]) -> Option<Mtime> {
     let v = v.strip_suffix(b"Z").unwrap_or(v);
-    // The digits, then the end or a `.` and a fraction (one pass over the value).
-    let n = v
-        .iter()
-        .position(|c| !c.is_ascii_digit())
-        .unwrap_or(v.len());
-    let (main, frac) = match v.get(n) {
-        None => (v, None),
-        Some(b'.') => (&v[..n], Some(&v[n + 1..])),
-        Some(_) => return None,
+    let (main, frac) = match v.get(14) {
+        Some(b'.') => (&v[..14], Some(&v[15..])),
+        _ => (v, None),
     };
-    if !matches!(main.len(), 8 | 12 | 14) {
+    let precision = match main.len() {
+        8 => Precision::Day,
+        12 => Precision::Minute,
+        14 => Precision::Second,
+        _ => return None,
+    };
+    // Two words cover the 8 to 14 digits.
+    if !all_digits8(&main[..8]) || !all_digits8(&main[main.len() - 8..]) {
         return None;
     }
-    // All digits, checked above: read them in pairs without further checks.
-    let two = |i: usize| u32::from(main[i] - b'0') * 10 + u32::from(main[i + 1] - b'0');
-    let year = (two(0) * 100 + two(2)) as i32;
-    let date = NaiveDate::from_ymd_opt(year, two(4), two(6))?;
-    let (h, m) = if main.len() >= 12 {
-        (two(8), two(10))
-    } else {
-        (0, 0)
+    let two = |i: usize| match main.get(i..i + 2) {
+        Some(&[a, b]) => u32::from(a - b'0') * 10 + u32::from(b - b'0'),
+        _ => 0,
     };
-    let s = if main.len() == 14 { two(12).min(59) } else { 0 };
-    let (nanos, digits) = match frac {
-        Some(f) if main.len() == 14 => parse_fraction(f)?,
-        Some(_) => return None,
-        None => (0, 0),
+    let date = NaiveDate::from_ymd_opt((two(0) * 100 + two(2)) as i32, two(4), two(6))?;
+    let (nanos, precision) = match frac {
+        Some(f) => {
+            let (nanos, digits) = fraction(f)?;
+            (nanos, Precision::Fraction(digits))
+        }
+        None => (0, precision),
     };
-    let time = NaiveTime::from_hms_nano_opt(h, m, s, nanos)?;
-    let precision = match (main.len(), digits) {
-        (8, _) => Precision::Day,
-        (12, _) => Precision::Minute,
-        (_, 0) => Precision::Second,
-        (_, n) => Precision::Fraction(n),
-    };
+    // A leap second (`60`) is read as `59`.
+    let time = NaiveTime::from_hms_nano_opt(two(8), two(10), two(12).min(59), nanos)?;
     Some(Mtime {
         time: DateTime::from_naive_utc_and_offset(date.and_time(time), Utc.fix()),
         precision,
         year_inferred: false,
     })
+}
+
+/// Fraction digits (at least one) as nanoseconds and a digit count; digits past the ninth
+/// are checked but not used.
+fn fraction(f: &[u8]) -> Option<(u32, u8)> {
+    const SCALE: [u32; 10] = [
+        1_000_000_000,
+        100_000_000,
+        10_000_000,
+        1_000_000,
+        100_000,
+        10_000,
+        1_000,
+        100,
+        10,
+        1,
+    ];
+    if f.is_empty() || !f.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let used = &f[..f.len().min(9)];
+    let n = used.iter().fold(0, |n, &c| n * 10 + u32::from(c - b'0'));
+    Some((n * SCALE[used.len()], used.len() as u8))
+}
+
+/// True when `s` is eight ASCII digits.
+fn all_digits8(s: &[u8]) -> bool {
+    const NIBBLES: u64 = u64::from_le_bytes([0xf0; 8]);
+    const ZEROS: u64 = u64::from_le_bytes([b'0'; 8]);
+    const SIXES: u64 = u64::from_le_bytes([6; 8]);
+    let Ok(bytes) = <[u8; 8]>::try_from(s) else {
+        return false;
+    };
+    let w = u64::from_le_bytes(bytes);
+    // Each byte is 0x30..=0x3f, and adding 6 keeps it below 0x40 (so it is at most `9`).
+    w & NIBBLES == ZEROS && (w + SIXES) & NIBBLES == ZEROS
 }
 
 #[cfg(test)]
@@ -211,18 +432,184 @@ mod tests {
     #[test]
     fn mlsd_times() {
         let iso = |v: &[u8]| mlsd_time(v).map(|m| m.to_iso_string());
+        let cases: &[(&[u8], Option<&str>)] = &[
+            (b"20200101120000", Some("2020-01-01T12:00:00")),
+            (b"20200101120000.123", Some("2020-01-01T12:00:00.123")),
+            (
+                b"20200101120000.1234567891",
+                Some("2020-01-01T12:00:00.123456789"),
+            ),
+            (b"20200101120000Z", Some("2020-01-01T12:00:00")),
+            (b"20200101120000.5Z", Some("2020-01-01T12:00:00.5")),
+            (b"202001011200", Some("2020-01-01T12:00")),
+            (b"20200101", Some("2020-01-01")),
+            (b"20200229235959", Some("2020-02-29T23:59:59")),
+            (b"20231231235960", Some("2023-12-31T23:59:59")),
+            (b"00000101000000", Some("0000-01-01T00:00:00")),
+            (b"20210229120000", None),
+            (b"20200230120000", None),
+            (b"20201301120000", None),
+            (b"20200100120000", None),
+            (b"20200101240000", None),
+            (b"20200101126000", None),
+            (b"2020010112000", None),
+            (b"202001011200000", None),
+            (b"2020010", None),
+            (b"", None),
+            (b"20200101120000.", None),
+            (b"20200101120000.1x", None),
+            (b"202001011200.5", None),
+            (b"20200101.5", None),
+            (b"2020010112000Z0", None),
+            (b"20200101120000ZZ", None),
+            (b"2020-101120000", None),
+            (b"2020010112:000", None),
+            (b"20200101\xff20000", None),
+        ];
+        for &(v, want) in cases {
+            assert_eq!(iso(v).as_deref(), want, "{:?}", String::from_utf8_lossy(v));
+        }
+        let m = mlsd_time(b"20200101120000.25").unwrap();
+        assert_eq!(m.precision, Precision::Fraction(2));
+        assert_eq!(m.time.offset().local_minus_utc(), 0);
+    }
+
+    #[test]
+    fn eight_digits() {
+        let cases: &[(&[u8], bool)] = &[
+            (b"01234567", true),
+            (b"99999999", true),
+            (b"0123456", false),
+            (b"012345678", false),
+            (b"0123456:", false),
+            (b"/1234567", false),
+            (b"0123?567", false),
+            (b"\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9", false),
+        ];
+        for &(s, want) in cases {
+            assert_eq!(all_digits8(s), want, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn fractions() {
+        type Case = (&'static [u8], Option<(u32, u8)>);
+        let cases: &[Case] = &[
+            (b"5", Some((500_000_000, 1))),
+            (b"123", Some((123_000_000, 3))),
+            (b"000000001", Some((1, 9))),
+            (b"1234567891", Some((123_456_789, 9))),
+            (b"", None),
+            (b"1a", None),
+            (b"1234567891x", None),
+        ];
+        for &(f, want) in cases {
+            assert_eq!(fraction(f), want, "{f:?}");
+        }
+    }
+
+    #[test]
+    fn keys() {
+        let key = |k: &[u8]| key_of(k, 0, k.len());
+        let cases: &[(&[u8], Key)] = &[
+            (b"type", Key::Type),
+            (b"TyPe", Key::Type),
+            (b"size", Key::Size),
+            (b"SIZD", Key::Sizd),
+            (b"Modify", Key::Modify),
+            (b"UNIX.mode", Key::Mode),
+            (b"unix.uid", Key::Owner(1)),
+            (b"Unix.Owner", Key::Owner(2)),
+            (b"UNIX.ownerName", Key::Owner(3)),
+            (b"unix.GID", Key::Group(1)),
+            (b"unix.group", Key::Group(2)),
+            (b"unix.groupname", Key::Group(3)),
+            // Only letters fold: `.` and other bytes must match exactly.
+            (b"unix\x0emode", Key::Other),
+            (b"unix.mod\x05", Key::Other),
+            (b"type\0", Key::Other),
+            (b"typ", Key::Other),
+            (b"types", Key::Other),
+            (b"perm", Key::Other),
+            (b"unique", Key::Other),
+            (b"unix.groupnames", Key::Other),
+            (b"x.unix.groupname", Key::Other),
+            (b"", Key::Other),
+        ];
+        for (k, want) in cases {
+            assert_eq!(&key(k), want, "{:?}", String::from_utf8_lossy(k));
+        }
+        // A key inside a line: only its own bytes count.
+        assert_eq!(key_of(b"a;size=1", 2, 4), Key::Size);
+        assert_eq!(key_of(b"a;sizes=1", 2, 4), Key::Size);
+        assert_eq!(key_of(b"a;sizes=1", 2, 5), Key::Other);
+    }
+
+    #[test]
+    fn words() {
+        let line = b"0123456789abcdefghij";
+        for s in [&line[..], &line[..5], &line[..12]] {
+            for at in 0..=s.len() + 1 {
+                let rest = s.get(at..).unwrap_or_default();
+                let mut want = [0u8; 16];
+                let n = rest.len().min(16);
+                want[..n].copy_from_slice(&rest[..n]);
+                assert_eq!(window_at(s, at), u128::from_le_bytes(want), "{s:?} at {at}");
+                let want8 = u64::from_le_bytes(want[..8].try_into().unwrap());
+                assert_eq!(word_at(s, at), want8, "{s:?} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn separator_marks() {
+        // Every `;`, `=` and space is marked; other marks sit just above one of them.
+        let line = b"a=b;c d==;;  :<!x\x80\xbb;=\0\x01;:";
+        for at in 0..line.len() {
+            let marks = separators(word_at(line, at));
+            let marked = |k: usize| marks >> (8 * k + 7) & 1 == 1;
+            for k in 0..8.min(line.len() - at) {
+                let b = line[at + k];
+                let separator = matches!(b, b';' | b'=' | b' ');
+                if separator {
+                    assert!(marked(k), "{b} at {}", at + k);
+                } else if marked(k) {
+                    assert!(
+                        k > 0 && matches!(line[at + k - 1], b';' | b'=' | b' '),
+                        "{b} at {}",
+                        at + k
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fact_lists() {
+        let read = |facts: &[u8]| {
+            let line = [facts, b" name"].concat();
+            Facts::read(&line).map(|(f, sp)| {
+                let text = |v: Option<&[u8]>| v.map(|v| String::from_utf8_lossy(v).into_owned());
+                (text(f.kind), text(f.size), text(best(f.owner)), sp)
+            })
+        };
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(read(b"type=file;"), Some((some("file"), None, None, 10)));
         assert_eq!(
-            iso(b"20200101120000").as_deref(),
-            Some("2020-01-01T12:00:00")
+            read(b";;type=dir;;size=1"),
+            Some((some("dir"), some("1"), None, 18))
         );
+        assert_eq!(read(b"type=a=b;type=c"), Some((some("c"), None, None, 15)));
+        assert_eq!(read(b"size=;"), Some((None, some(""), None, 6)));
         assert_eq!(
-            iso(b"20200101120000.123").as_deref(),
-            Some("2020-01-01T12:00:00.123")
+            read(b"x.a-very-long-fact-name=1;unix.owner=a-very-long-owner-name;unix.uid=0"),
+            Some((None, None, some("a-very-long-owner-name"), 70))
         );
-        assert_eq!(iso(b"202001011200").as_deref(), Some("2020-01-01T12:00"));
-        assert_eq!(iso(b"20200101").as_deref(), Some("2020-01-01"));
-        assert_eq!(iso(b"20200230120000"), None);
-        assert_eq!(iso(b"2020010112000"), None);
-        assert_eq!(iso(b"20200101120000."), None);
+        assert_eq!(read(b""), Some((None, None, None, 0)));
+        assert_eq!(read(b"type"), None);
+        assert_eq!(read(b"type=file;size"), None);
+        assert_eq!(read(b"=file;"), None);
+        assert_eq!(read(b"a-key-longer-than-a-window;"), None);
+        assert!(Facts::read(b"type=file;").is_none());
     }
 }
