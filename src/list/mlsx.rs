@@ -1,9 +1,9 @@
 //! MLSD / MLST fact lines (RFC 3659): `fact=value;fact=value; name`.
 //!
-//! One pass reads the line eight bytes at a time and stops only at `;`, `=` and the space
-//! before the name, the bytes that shape a fact list. Keys are matched as one word, by length
-//! and bytes, case folded with an OR. The pass only notes where the values that count are (the
-//! last `type`, `size`, `modify`…, the best-ranked owner and group); they are converted once,
+//! The name is everything after the first space. The facts before it are split at `;` (eight
+//! bytes at a time: values such as `modify` are long) and at their first `=`; keys are told
+//! apart by length first. The pass only notes where the values that count are (the last
+//! `type`, `size`, `modify`…, the best-ranked owner and group); they are converted once,
 //! afterwards.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Offset, Utc};
@@ -20,13 +20,13 @@ pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
         Some((b' ', rest)) if has_fact_list(rest) => rest,
         _ => line,
     };
-    let Some((facts, sp)) = Facts::read(body) else {
-        return Err(refusal(body));
-    };
+    let sp = find_byte(body, b' ').ok_or(ErrorKind::BadFacts)?;
     let name = &body[sp + 1..];
     if name.is_empty() {
         return Err(ErrorKind::NoName);
     }
+    let fact_list = &body[..sp];
+    let facts = Facts::read(fact_list).ok_or(ErrorKind::BadFacts)?;
     let (kind, target, device) = match facts.kind {
         Some(v) => kind_of(v),
         None => (Kind::Other(Special::Unknown(String::new())), None, None),
@@ -44,7 +44,7 @@ pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
     e.mode = facts.mode.and_then(parse_octal).map(|m| m & 0o7777);
     e.set_device(device);
     e.set_owner_group(line, best(facts.owner), best(facts.group));
-    e.facts = super::span_of(line, &body[..sp]);
+    e.facts = super::span_of(line, fact_list);
     Ok(e)
 }
 
@@ -61,15 +61,6 @@ fn has_fact_list(s: &[u8]) -> bool {
             .filter(|f| !f.is_empty())
             .all(|f| f.iter().position(|&b| b == b'=').is_some_and(|p| p > 0)),
         _ => false,
-    }
-}
-
-/// Why a line whose fact list could not be read is refused: no space at all, or bad facts,
-/// except that a missing name wins over bad facts.
-fn refusal(body: &[u8]) -> ErrorKind {
-    match find_byte(body, b' ') {
-        Some(sp) if sp + 1 == body.len() => ErrorKind::NoName,
-        _ => ErrorKind::BadFacts,
     }
 }
 
@@ -94,54 +85,26 @@ struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
-    /// Reads the fact list at the start of `body`, up to the first space, and returns the
-    /// facts and the position of that space. `None` when there is no space, or when a
-    /// non-empty fact has no `=` or an empty key.
-    fn read(body: &'a [u8]) -> Option<(Self, usize)> {
+    /// Reads a fact list (the part of the line before the space). `None` when a non-empty
+    /// fact has no `=` or an empty key.
+    fn read(list: &'a [u8]) -> Option<Self> {
         let mut facts = Facts::default();
-        // The current fact's start and its first `=`.
-        let (mut start, mut eq) = (0, None);
-        let mut base = 0;
-        while base < body.len() {
-            let mut marks = separators(word_at(body, base));
-            while marks != 0 {
-                let at = base + (marks.trailing_zeros() / 8) as usize;
-                marks &= marks - 1;
-                let byte = body.get(at).copied();
-                match byte {
-                    Some(b'=') if eq.is_none() => eq = Some(at),
-                    Some(b';' | b' ') => {
-                        facts.end_fact(body, start, eq, at)?;
-                        if byte == Some(b' ') {
-                            return Some((facts, at));
-                        }
-                        (start, eq) = (at + 1, None);
-                    }
-                    _ => {}
-                }
+        let mut rest = list;
+        while !rest.is_empty() {
+            // Values such as `modify` are long: find the `;` eight bytes at a time.
+            let end = find_byte(rest, b';').unwrap_or(rest.len());
+            let fact = &rest[..end];
+            rest = rest.get(end + 1..).unwrap_or_default();
+            if fact.is_empty() {
+                continue;
             }
-            base += 8;
-        }
-        None
-    }
-
-    /// Notes the fact `body[start..end]` whose first `=` is at `eq`. An empty fact is
-    /// skipped; `None` for a fact without `=` or with an empty key.
-    fn end_fact(
-        &mut self,
-        body: &'a [u8],
-        start: usize,
-        eq: Option<usize>,
-        end: usize,
-    ) -> Option<()> {
-        match eq {
-            Some(eq) if eq > start => {
-                self.note(key_of(body, start, eq - start), &body[eq + 1..end]);
-                Some(())
+            // Keys are short: a plain search.
+            match fact.iter().position(|&b| b == b'=') {
+                Some(eq) if eq > 0 => facts.note(key_of(&fact[..eq]), &fact[eq + 1..]),
+                _ => return None,
             }
-            None if end == start => Some(()),
-            _ => None,
         }
+        Some(facts)
     }
 
     fn note(&mut self, key: Key, value: &'a [u8]) {
@@ -165,37 +128,6 @@ fn keep_best<'a>(slot: &mut Ranked<'a>, rank: u8, value: &'a [u8]) {
     }
 }
 
-const ONES: u64 = u64::from_le_bytes([1; 8]);
-const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-
-/// Bit 7 of each `;`, `=` and space byte of `w`. A byte just above a marked one may be marked
-/// too (the borrow of the subtraction), so callers check the byte at each mark.
-fn separators(w: u64) -> u64 {
-    let zeros = |x: u64| x.wrapping_sub(ONES) & !x;
-    let splat = |b: u8| u64::from_le_bytes([b; 8]);
-    (zeros(w ^ splat(b';')) | zeros(w ^ splat(b'=')) | zeros(w ^ splat(b' '))) & HIGHS
-}
-
-/// Eight bytes of `s` from `at`, little-endian, zero past the end of `s`.
-fn word_at(s: &[u8], at: usize) -> u64 {
-    let load = |c: &[u8]| u64::from_le_bytes(c.try_into().unwrap_or_default());
-    let rest = s.get(at..).unwrap_or_default();
-    if let Some(chunk) = rest.get(..8) {
-        return load(chunk);
-    }
-    // Near the end: the last eight bytes, shifted down.
-    match s.len().checked_sub(8) {
-        Some(last) => load(&s[last..])
-            .checked_shr((8 * (at - last)) as u32)
-            .unwrap_or(0),
-        None => {
-            let mut bytes = [0u8; 8];
-            bytes[..rest.len()].copy_from_slice(rest);
-            u64::from_le_bytes(bytes)
-        }
-    }
-}
-
 /// The facts the parser reads. Owner and group carry their preference rank: a name beats a
 /// number (`unix.ownername` > `unix.owner` > `unix.uid`).
 #[derive(Debug, PartialEq)]
@@ -210,89 +142,22 @@ enum Key {
     Other,
 }
 
-/// A key as a word: its bytes, little-endian, zero-padded.
-const fn word(s: &[u8]) -> u128 {
-    let mut bytes = [0u8; 16];
-    let mut i = 0;
-    while i < s.len() {
-        bytes[i] = s[i];
-        i += 1;
-    }
-    u128::from_le_bytes(bytes)
-}
-
-const TYPE: u128 = word(b"type");
-const SIZE: u128 = word(b"size");
-const SIZD: u128 = word(b"sizd");
-const MODIFY: u128 = word(b"modify");
-const UID: u128 = word(b"unix.uid");
-const GID: u128 = word(b"unix.gid");
-const MODE: u128 = word(b"unix.mode");
-const OWNER: u128 = word(b"unix.owner");
-const GROUP: u128 = word(b"unix.group");
-const OWNERNAME: u128 = word(b"unix.ownername");
-const GROUPNAME: u128 = word(b"unix.groupname");
-
-/// The longest known key.
-const MAX_KEY: usize = 14;
-
-/// For each key length: the mask of its bytes, and 0x20 in each byte where every known key of
-/// that length has a letter. OR-ed into a key, those bits fold exactly the letters to lower
-/// case (`T` and `t` both give `t`), while the `.` of `unix.` must match as is.
-const KEY_MASKS: [(u128, u128); MAX_KEY + 1] = {
-    let mut masks = [(0, 0); MAX_KEY + 1];
-    let mut len = 1;
-    while len <= MAX_KEY {
-        let bytes = (1u128 << (8 * len)) - 1;
-        let mut case = bytes & word(&[0x20; 16]);
-        if len >= 8 {
-            case &= !(0x20 << 32);
-        }
-        masks[len] = (bytes, case);
-        len += 1;
-    }
-    masks
-};
-
-/// The fact whose key is the `len` bytes of `body` at `start`, case-insensitively.
-fn key_of(body: &[u8], start: usize, len: usize) -> Key {
-    let Some(&(bytes, case)) = KEY_MASKS.get(len) else {
-        return Key::Other;
-    };
-    let key = (window_at(body, start) & bytes) | case;
-    match (len, key) {
-        (4, TYPE) => Key::Type,
-        (4, SIZE) => Key::Size,
-        (4, SIZD) => Key::Sizd,
-        (6, MODIFY) => Key::Modify,
-        (8, UID) => Key::Owner(1),
-        (8, GID) => Key::Group(1),
-        (9, MODE) => Key::Mode,
-        (10, OWNER) => Key::Owner(2),
-        (10, GROUP) => Key::Group(2),
-        (14, OWNERNAME) => Key::Owner(3),
-        (14, GROUPNAME) => Key::Group(3),
+/// The fact a key names, case-insensitively (told apart by length first).
+fn key_of(key: &[u8]) -> Key {
+    let is = |name: &[u8]| key.eq_ignore_ascii_case(name);
+    match key.len() {
+        4 if is(b"type") => Key::Type,
+        4 if is(b"size") => Key::Size,
+        4 if is(b"sizd") => Key::Sizd,
+        6 if is(b"modify") => Key::Modify,
+        8 if is(b"unix.uid") => Key::Owner(1),
+        8 if is(b"unix.gid") => Key::Group(1),
+        9 if is(b"unix.mode") => Key::Mode,
+        10 if is(b"unix.owner") => Key::Owner(2),
+        10 if is(b"unix.group") => Key::Group(2),
+        14 if is(b"unix.ownername") => Key::Owner(3),
+        14 if is(b"unix.groupname") => Key::Group(3),
         _ => Key::Other,
-    }
-}
-
-/// Sixteen bytes of `s` from `at`, little-endian, zero past the end of `s`.
-fn window_at(s: &[u8], at: usize) -> u128 {
-    let load = |c: &[u8]| u128::from_le_bytes(c.try_into().unwrap_or_default());
-    let rest = s.get(at..).unwrap_or_default();
-    if let Some(chunk) = rest.get(..16) {
-        return load(chunk);
-    }
-    // Near the end: the last sixteen bytes, shifted down.
-    match s.len().checked_sub(16) {
-        Some(last) => load(&s[last..])
-            .checked_shr((8 * (at - last)) as u32)
-            .unwrap_or(0),
-        None => {
-            let mut bytes = [0u8; 16];
-            bytes[..rest.len()].copy_from_slice(rest);
-            u128::from_le_bytes(bytes)
-        }
     }
 }
 
@@ -510,7 +375,7 @@ mod tests {
 
     #[test]
     fn keys() {
-        let key = |k: &[u8]| key_of(k, 0, k.len());
+        let key = key_of;
         let cases: &[(&[u8], Key)] = &[
             (b"type", Key::Type),
             (b"TyPe", Key::Type),
@@ -539,77 +404,36 @@ mod tests {
         for (k, want) in cases {
             assert_eq!(&key(k), want, "{:?}", String::from_utf8_lossy(k));
         }
-        // A key inside a line: only its own bytes count.
-        assert_eq!(key_of(b"a;size=1", 2, 4), Key::Size);
-        assert_eq!(key_of(b"a;sizes=1", 2, 4), Key::Size);
-        assert_eq!(key_of(b"a;sizes=1", 2, 5), Key::Other);
-    }
-
-    #[test]
-    fn words() {
-        let line = b"0123456789abcdefghij";
-        for s in [&line[..], &line[..5], &line[..12]] {
-            for at in 0..=s.len() + 1 {
-                let rest = s.get(at..).unwrap_or_default();
-                let mut want = [0u8; 16];
-                let n = rest.len().min(16);
-                want[..n].copy_from_slice(&rest[..n]);
-                assert_eq!(window_at(s, at), u128::from_le_bytes(want), "{s:?} at {at}");
-                let want8 = u64::from_le_bytes(want[..8].try_into().unwrap());
-                assert_eq!(word_at(s, at), want8, "{s:?} at {at}");
-            }
-        }
-    }
-
-    #[test]
-    fn separator_marks() {
-        // Every `;`, `=` and space is marked; other marks sit just above one of them.
-        let line = b"a=b;c d==;;  :<!x\x80\xbb;=\0\x01;:";
-        for at in 0..line.len() {
-            let marks = separators(word_at(line, at));
-            let marked = |k: usize| marks >> (8 * k + 7) & 1 == 1;
-            for k in 0..8.min(line.len() - at) {
-                let b = line[at + k];
-                let separator = matches!(b, b';' | b'=' | b' ');
-                if separator {
-                    assert!(marked(k), "{b} at {}", at + k);
-                } else if marked(k) {
-                    assert!(
-                        k > 0 && matches!(line[at + k - 1], b';' | b'=' | b' '),
-                        "{b} at {}",
-                        at + k
-                    );
-                }
-            }
-        }
     }
 
     #[test]
     fn fact_lists() {
         let read = |facts: &[u8]| {
-            let line = [facts, b" name"].concat();
-            Facts::read(&line).map(|(f, sp)| {
+            Facts::read(facts).map(|f| {
                 let text = |v: Option<&[u8]>| v.map(|v| String::from_utf8_lossy(v).into_owned());
-                (text(f.kind), text(f.size), text(best(f.owner)), sp)
+                (text(f.kind), text(f.size), text(best(f.owner)))
             })
         };
         let some = |s: &str| Some(s.to_string());
-        assert_eq!(read(b"type=file;"), Some((some("file"), None, None, 10)));
+        assert_eq!(read(b"type=file;"), Some((some("file"), None, None)));
         assert_eq!(
             read(b";;type=dir;;size=1"),
-            Some((some("dir"), some("1"), None, 18))
+            Some((some("dir"), some("1"), None))
         );
-        assert_eq!(read(b"type=a=b;type=c"), Some((some("c"), None, None, 15)));
-        assert_eq!(read(b"size=;"), Some((None, some(""), None, 6)));
+        assert_eq!(read(b"type=a=b;type=c"), Some((some("c"), None, None)));
+        assert_eq!(read(b"size=;"), Some((None, some(""), None)));
         assert_eq!(
             read(b"x.a-very-long-fact-name=1;unix.owner=a-very-long-owner-name;unix.uid=0"),
-            Some((None, None, some("a-very-long-owner-name"), 70))
+            Some((None, None, some("a-very-long-owner-name")))
         );
-        assert_eq!(read(b""), Some((None, None, None, 0)));
+        assert_eq!(
+            read(b"unix.uid=0;UNIX.ownername=alice;unix.owner=bob"),
+            Some((None, None, some("alice")))
+        );
+        assert_eq!(read(b""), Some((None, None, None)));
         assert_eq!(read(b"type"), None);
         assert_eq!(read(b"type=file;size"), None);
         assert_eq!(read(b"=file;"), None);
         assert_eq!(read(b"a-key-longer-than-a-window;"), None);
-        assert!(Facts::read(b"type=file;").is_none());
     }
 }
