@@ -4,13 +4,13 @@
 //! marker) columns are ever split off, and the name is the rest of the line.
 
 use super::date::{self, RawDate, RawTime};
-use super::lex::{is_ws, parse_grouped, parse_u64};
+use super::lex::{parse_grouped, parse_u64, skip_blanks, Words};
 use super::{Entry, ErrorKind, Format, Kind, Mtime, ParseOptions, Special};
 
 /// Parses a DOS line. `None` when the line does not start with a dated DOS prefix (a date with
 /// a year, then a time), so other formats can be tried.
 pub(crate) fn try_parse(line: &[u8], opts: &ParseOptions) -> Option<Result<Entry, ErrorKind>> {
-    let mut cols = Columns { line, pos: 0 };
+    let mut cols = Words::new(line);
     let (year, month, day) = read_date(cols.next()?)?;
     let time = read_time(&mut cols)?;
     let date = RawDate {
@@ -21,7 +21,7 @@ pub(crate) fn try_parse(line: &[u8], opts: &ParseOptions) -> Option<Result<Entry
         offset: None,
         numeric_md: false,
     };
-    let rest = match read_rest(cols, &date, opts) {
+    let rest = match read_rest(line, cols, &date, opts) {
         Ok(rest) => rest,
         Err(e) => return Some(Err(e)),
     };
@@ -73,7 +73,7 @@ fn iis_date(tok: &[u8]) -> Option<(Option<i32>, u32, u32)> {
 }
 
 /// The time column, and its `AM`/`PM` when that is a column of its own.
-fn read_time(cols: &mut Columns<'_>) -> Option<RawTime> {
+fn read_time(cols: &mut Words<'_>) -> Option<RawTime> {
     let tok = cols.next()?;
     if let Some(time) = iis_time(tok) {
         return Some(time);
@@ -118,11 +118,11 @@ fn two_digits(tens: u8, ones: u8) -> Option<u32> {
 
 /// The size or `<MARKER>` column and the name after it, and the date as an mtime.
 fn read_rest<'a>(
-    mut cols: Columns<'a>,
+    line: &'a [u8],
+    mut cols: Words<'a>,
     date: &RawDate,
     opts: &ParseOptions,
 ) -> Result<Rest<'a>, ErrorKind> {
-    let line = cols.line;
     let field = cols.next().ok_or(ErrorKind::NoName)?;
     let marker = marker_text(field);
     let (kind, size) = match marker {
@@ -137,7 +137,7 @@ fn read_rest<'a>(
     } else {
         1
     };
-    let name_start = skip_blanks(line, cols.pos).min(cols.pos + pad);
+    let name_start = skip_blanks(line, cols.pos()).min(cols.pos() + pad);
     let name = &line[name_start..];
     if name.is_empty() {
         return Err(ErrorKind::NoName);
@@ -190,92 +190,6 @@ fn split_link_target(name: &[u8]) -> (&[u8], Option<&[u8]>) {
         Some(p) if p > 0 => (&name[..p], Some(&inner[p + 2..])),
         _ => (name, None),
     }
-}
-
-/// The columns of a line (runs of non-blank bytes), read left to right.
-#[derive(Clone, Copy)]
-struct Columns<'a> {
-    line: &'a [u8],
-    /// Where the next column is looked for: the end of the last one read.
-    pos: usize,
-}
-
-impl<'a> Columns<'a> {
-    /// The next column; `None` when only blanks are left.
-    // Left to itself the compiler calls this, and the call costs about as much as the scan.
-    #[inline(always)]
-    fn next(&mut self) -> Option<&'a [u8]> {
-        let start = skip_blanks(self.line, self.pos);
-        let end = column_end(self.line, start);
-        self.pos = end;
-        self.line.get(start..end).filter(|col| !col.is_empty())
-    }
-
-    /// The next column, without moving past it.
-    fn peek(&self) -> Option<&'a [u8]> {
-        let mut ahead = *self;
-        ahead.next()
-    }
-}
-
-// Columns are found eight bytes at a time: IIS right-aligns sizes in a 20-column field, so the
-// padding is the longest part of most lines before the name.
-const ONES: u64 = u64::from_le_bytes([1; 8]);
-const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
-const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
-
-/// Eight bytes at `i`, little-endian, if there are eight.
-fn word_at(line: &[u8], i: usize) -> Option<u64> {
-    let chunk: [u8; 8] = line.get(i..i.checked_add(8)?)?.try_into().ok()?;
-    Some(u64::from_le_bytes(chunk))
-}
-
-/// The index of the lowest byte flagged in `hits`, the bits of the eight bytes at `i`.
-fn first_hit(i: usize, hits: u64) -> usize {
-    i + (hits.trailing_zeros() / 8) as usize
-}
-
-/// The index of the first non-blank byte at or after `i` (the line length if none).
-fn skip_blanks(line: &[u8], mut i: usize) -> usize {
-    while let Some(w) = word_at(line, i) {
-        // Padding is spaces; a tab is rare enough to be stepped over one at a time.
-        let not_space = w ^ SPACES;
-        if not_space == 0 {
-            i += 8;
-            continue;
-        }
-        let j = first_hit(i, not_space);
-        if line[j] != b'\t' {
-            return j;
-        }
-        i = j + 1;
-    }
-    while i < line.len() && is_ws(line[i]) {
-        i += 1;
-    }
-    i
-}
-
-/// The index of the first blank byte at or after `i` (the line length if none).
-fn column_end(line: &[u8], mut i: usize) -> usize {
-    while let Some(w) = word_at(line, i) {
-        // Bytes up to 0x20: the lowest flagged one is exact (higher flags may be borrows).
-        let low = w.wrapping_sub(ONES * 0x21) & !w & HIGH;
-        if low == 0 {
-            i += 8;
-            continue;
-        }
-        let j = first_hit(i, low);
-        if is_ws(line[j]) {
-            return j;
-        }
-        // A control byte other than a tab: part of the column.
-        i = j + 1;
-    }
-    while i < line.len() && !is_ws(line[i]) {
-        i += 1;
-    }
-    i
 }
 
 #[cfg(test)]
@@ -453,18 +367,6 @@ mod tests {
                     None => assert!(general.is_none() || tok.len() != 7, "{hm} {suffix}"),
                 }
             }
-        }
-    }
-
-    #[test]
-    fn scanning_matches_a_byte_loop() {
-        let line = b"ab  \t        \t x  yyyyyyyyyyy\x01yyyyyyyy\tz \x00\x80 \t";
-        for i in 0..=line.len() {
-            let rest = &line[i..];
-            let non_blank = i + rest.iter().take_while(|&&b| is_ws(b)).count();
-            let blank = i + rest.iter().take_while(|&&b| !is_ws(b)).count();
-            assert_eq!(skip_blanks(line, i), non_blank, "skip at {i}");
-            assert_eq!(column_end(line, i), blank, "end at {i}");
         }
     }
 }

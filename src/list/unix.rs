@@ -388,7 +388,7 @@ fn build(
 /// property test checks.
 pub(crate) fn parse_common(line: &[u8], opts: &ParseOptions) -> Option<Result<Entry, ErrorKind>> {
     let mut w = Words::new(line);
-    let mode = w.next();
+    let mode = w.next()?;
     let (kind, bits) = mode_prefix(mode)?;
     // Only an ACL/xattr marker may follow the mode; device lines have other columns.
     let plain_suffix = matches!(&mode[10..], [] | [b'+' | b'@' | b'.']);
@@ -399,15 +399,15 @@ pub(crate) fn parse_common(line: &[u8], opts: &ParseOptions) -> Option<Result<En
     if !plain_suffix || device {
         return None;
     }
-    let links = parse_u64(w.next())?;
-    let (owner, group, size_tok) = (w.next(), w.next(), w.next());
+    let links = parse_u64(w.next()?)?;
+    let (owner, group, size_tok) = (w.next()?, w.next()?, w.next()?);
     let size = parse_u64(size_tok)?;
-    if owner.is_empty() || may_start_date(owner, group) || may_start_date(group, size_tok) {
+    if may_start_date(owner, group) || may_start_date(group, size_tok) {
         return None;
     }
-    let month = date::english_month(w.next())?;
-    let day = date::plain_day(w.next())?;
-    let tail = w.next();
+    let month = date::english_month(w.next()?)?;
+    let day = date::plain_day(w.next()?)?;
+    let tail = w.next()?;
     let mut date = RawDate::new(None, month, day);
     match tail.len() {
         5 => date.time = Some(date::parse_time(tail)?),
