@@ -25,8 +25,8 @@ fn zero_bytes(v: u64) -> u64 {
     v.wrapping_sub(ONES) & !v & (ONES << 7)
 }
 
-/// The index of the first `needle` in `hay`, eight bytes at a time (MLSD fact lists are long
-/// runs without a `;` or a space).
+/// The index of the first `needle` in `hay`, eight bytes at a time (listing lines and MLSD
+/// fact values are long runs without a line end or a `;`).
 pub(crate) fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
     let pattern = u64::from_le_bytes([needle; 8]);
     let mut i = 0;

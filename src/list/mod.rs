@@ -835,7 +835,7 @@ impl<'a> Iterator for SplitLines<'a> {
         if self.done {
             return None;
         }
-        match self.rest.iter().position(|&b| b == b'\n') {
+        match lex::find_byte(self.rest, b'\n') {
             Some(i) => {
                 let line = &self.rest[..i];
                 self.rest = &self.rest[i + 1..];
