@@ -70,8 +70,9 @@
 //! skipped). MLSD names are everything after the first space, byte for byte.
 //!
 //! Each [`Entry`] owns one allocation, its [raw line](Entry::raw); the name, link target, owner,
-//! group and facts are ranges of it, decoded when read. Parsing allocates nothing else, except a
-//! lossy copy of a name or target that is not valid UTF-8 (and the text of an unknown kind).
+//! group and facts are ranges of it, decoded when read. Parsing allocates nothing else, except
+//! for rare parts kept in one more box: a lossy copy of a name or target that is not valid
+//! UTF-8, the text of an unknown kind, device numbers.
 //!
 //! # Times
 //!
@@ -226,7 +227,7 @@ impl Mtime {
 /// assert_eq!((e.owner().as_deref(), e.group().as_deref()), (Some("user"), Some("group")));
 /// assert_eq!(e.raw(), line);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Entry {
     // Kept within 128 bytes, which the compiler moves with a few instructions rather than a
     // call to memcpy (a unit test checks the size): rare parts live in `extra`.
@@ -564,6 +565,36 @@ impl Entry {
     }
 }
 
+/// Bytes shown as lossily decoded text in `Debug` output.
+struct Lossy<'a>(&'a [u8]);
+
+impl fmt::Debug for Lossy<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&String::from_utf8_lossy(self.0), f)
+    }
+}
+
+impl fmt::Debug for Entry {
+    /// What the accessors return (text decoded, the mode in octal), not the inner layout.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Entry")
+            .field("name", &self.name())
+            .field("kind", &self.kind())
+            .field("size", &self.size)
+            .field("size_approximate", &self.size_approximate)
+            .field("mtime", &self.mtime)
+            .field("link_target", &self.link_target())
+            .field("mode", &self.mode.map(|m| format!("{m:04o}")))
+            .field("links", &self.links)
+            .field("device", &self.device())
+            .field("owner", &self.owner())
+            .field("group", &self.group())
+            .field("format", &self.format)
+            .field("raw", &Lossy(&self.raw))
+            .finish()
+    }
+}
+
 /// Options for reading LIST lines: the current time, for the year of year-less dates, and the
 /// server's UTC offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -696,10 +727,19 @@ impl fmt::Display for ErrorKind {
 }
 
 /// A line that could not be read as an entry, with the reason and the raw line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ParseError {
     kind: ErrorKind,
     raw: Vec<u8>,
+}
+
+impl fmt::Debug for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParseError")
+            .field("kind", &self.kind)
+            .field("raw", &Lossy(&self.raw))
+            .finish()
+    }
 }
 
 impl ParseError {
@@ -737,7 +777,7 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// One line of a listing, classified. Nothing is dropped: every input line gives one `Line`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Line {
     /// A directory entry.
     Entry(Entry),
@@ -755,6 +795,25 @@ pub enum Line {
         /// Why it could not be read.
         error: ParseError,
     },
+}
+
+impl fmt::Debug for Line {
+    /// Raw lines shown as lossily decoded text.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Line::Entry(e) => f.debug_tuple("Entry").field(e).finish(),
+            Line::Skipped { raw, reason } => f
+                .debug_struct("Skipped")
+                .field("raw", &Lossy(raw))
+                .field("reason", reason)
+                .finish(),
+            Line::Unparsed { raw, error } => f
+                .debug_struct("Unparsed")
+                .field("raw", &Lossy(raw))
+                .field("error", &error.kind)
+                .finish(),
+        }
+    }
 }
 
 impl Line {

@@ -722,3 +722,29 @@ fn entry_stays_small() {
         std::mem::size_of::<Entry>()
     );
 }
+
+#[test]
+fn debug_output_shows_text_not_layout() {
+    let e = parse_list_line(
+        b"lrwxrwxrwx 1 root root 7 Jan  1  2020 bin -> usr/bin",
+        &opts(),
+    )
+    .unwrap();
+    let shown = format!("{e:?}");
+    for part in [
+        "name: \"bin\"",
+        "kind: Symlink",
+        "link_target: Some(\"usr/bin\")",
+        "mode: Some(\"0777\")",
+        "owner: Some(\"root\")",
+        "raw: \"lrwxrwxrwx 1 root root 7 Jan  1  2020 bin -> usr/bin\"",
+    ] {
+        assert!(shown.contains(part), "{part} in {shown}");
+    }
+    let lines = parse_listing(b"total 8\nnot a listing line\xff", &opts());
+    assert_eq!(
+        format!("{:?}", lines),
+        "[Skipped { raw: \"total 8\", reason: Total(8) }, \
+         Unparsed { raw: \"not a listing line\u{fffd}\", error: UnknownFormat }]"
+    );
+}
