@@ -144,7 +144,7 @@ enum Key {
 
 /// The fact a key names, case-insensitively (told apart by length first).
 fn key_of(key: &[u8]) -> Key {
-    let is = |name: &[u8]| key.eq_ignore_ascii_case(name);
+    let is = |name: &[u8]| same_key(key, name);
     match key.len() {
         4 if is(b"type") => Key::Type,
         4 if is(b"size") => Key::Size,
@@ -159,6 +159,15 @@ fn key_of(key: &[u8]) -> Key {
         14 if is(b"unix.groupname") => Key::Group(3),
         _ => Key::Other,
     }
+}
+
+/// `key` is `name` (lower-case letters and dots, of the same length) in any ASCII case.
+fn same_key(key: &[u8], name: &[u8]) -> bool {
+    // Setting bit 0x20 lower-cases a letter, and only its upper-case form maps onto it; dots
+    // must match exactly (0x0e would map onto one).
+    key.iter()
+        .zip(name)
+        .all(|(&k, &n)| k == n || (n != b'.' && k | 0x20 == n))
 }
 
 /// A kind, a symlink target and device numbers.
@@ -391,6 +400,8 @@ mod tests {
             (b"unix.groupname", Key::Group(3)),
             // Only letters fold: `.` and other bytes must match exactly.
             (b"unix\x0emode", Key::Other),
+            (b"t\x19pe", Key::Other),
+            (b"TYPE", Key::Type),
             (b"unix.mod\x05", Key::Other),
             (b"type\0", Key::Other),
             (b"typ", Key::Other),
