@@ -3,6 +3,10 @@
 //! The date is the anchor: the first token position where a date starts *and* the columns
 //! between the mode and it read as `[links] owner [group] size` is taken. The name is what
 //! follows the date after one separator, so a name's own spaces are kept.
+//!
+//! Nearly every server prints one layout, `MODE LINKS OWNER GROUP SIZE Mon DD HH:MM|YYYY NAME`:
+//! [`parse_common`] reads it in one pass, and hands any other line (or one the general rule
+//! could read differently) to [`try_parse`], which tokenizes the line and applies that rule.
 
 use super::date::{self, RawDate};
 use super::lex::{all_digits, is_ws, parse_grouped, parse_size, parse_u64, Tokens, Words};
