@@ -4,23 +4,15 @@
 //! marker) columns are ever split off, and the name is the rest of the line.
 
 use super::date::{self, RawDate, RawTime};
-use super::lex::{parse_grouped, parse_u64, skip_blanks, Words};
+use super::lex::{
+    digit_pairs, digits_at, is_ws, parse_grouped, parse_u64, skip_blanks, word_at, Words,
+};
 use super::{Entry, ErrorKind, Format, Kind, Mtime, ParseOptions, Special};
 
 /// Parses a DOS line. `None` when the line does not start with a dated DOS prefix (a date with
 /// a year, then a time), so other formats can be tried.
 pub(crate) fn try_parse(line: &[u8], opts: &ParseOptions) -> Option<Result<Entry, ErrorKind>> {
-    let mut cols = Words::new(line);
-    let (year, month, day) = read_date(cols.next()?)?;
-    let time = read_time(&mut cols)?;
-    let date = RawDate {
-        year,
-        month,
-        day,
-        time: Some(time),
-        offset: None,
-        numeric_md: false,
-    };
+    let (date, cols) = iis_start(line).or_else(|| read_start(line))?;
     let rest = match read_rest(line, cols, &date, opts) {
         Ok(rest) => rest,
         Err(e) => return Some(Err(e)),
@@ -34,6 +26,37 @@ pub(crate) fn try_parse(line: &[u8], opts: &ParseOptions) -> Option<Result<Entry
     e.size = rest.size;
     e.mtime = Some(rest.mtime);
     Some(Ok(e))
+}
+
+/// IIS's fixed `MM-DD-YY  HH:MMAM` start, read in place (what [`read_start`] gives for it), and
+/// a cursor after it. `None` for any other start.
+fn iis_start(line: &[u8]) -> Option<(RawDate, Words<'_>)> {
+    const TIME_END: usize = 17;
+    // The date, and the time with the blank after it, as little-endian words.
+    let (date, time) = (word_at(line, 0)?, word_at(line, 10)?);
+    if line[8..10] != *b"  " || !is_ws(line[TIME_END]) {
+        return None;
+    }
+    let (year, month, day) = iis_date_word(date)?;
+    let date = dated(Some(year), month, day, iis_time_word(time)?);
+    // The next column ends by byte 40 in IIS's layout: a shorter first window than usual
+    // covers it (a later column is still found, in a window of its own).
+    Some((date, Words::window_at::<3>(line, TIME_END)))
+}
+
+/// The date and time columns of any DOS line, and a cursor after them.
+fn read_start(line: &[u8]) -> Option<(RawDate, Words<'_>)> {
+    let mut cols = Words::new(line);
+    let (year, month, day) = read_date(cols.next()?)?;
+    let time = read_time(&mut cols)?;
+    Some((dated(year, month, day, time), cols))
+}
+
+fn dated(year: Option<i32>, month: u32, day: u32, time: RawTime) -> RawDate {
+    RawDate {
+        time: Some(time),
+        ..RawDate::new(year, month, day)
+    }
 }
 
 /// What the columns after the time say.
@@ -56,20 +79,26 @@ fn read_date(tok: &[u8]) -> Option<(Option<i32>, u32, u32)> {
 /// gives for it, for less than half the cost. `None` for anything else, which
 /// `numeric_date` then reads.
 fn iis_date(tok: &[u8]) -> Option<(Option<i32>, u32, u32)> {
-    let &[m1, m2, b'-', d1, d2, b'-', y1, y2] = tok else {
+    let tok: [u8; 8] = tok.try_into().ok()?;
+    let (year, month, day) = iis_date_word(u64::from_le_bytes(tok))?;
+    Some((Some(year), month, day))
+}
+
+/// [`iis_date`] of the eight bytes of a little-endian word, all at once.
+fn iis_date_word(w: u64) -> Option<(i32, u32, u32)> {
+    const DIGITS: u64 = 0xffff_00ff_ff00_ffff; // MM DD YY
+    const DASHES: u64 = 0x0000_ff00_00ff_0000;
+    let shape_ok = w & DASHES == u64::from_le_bytes(*b"\0\0-\0\0-\0\0") && digits_at(w, DIGITS);
+    if !shape_ok {
         return None;
-    };
-    let (month, day, year) = (
-        two_digits(m1, m2)?,
-        two_digits(d1, d2)?,
-        two_digits(y1, y2)?,
-    );
+    }
+    let [month, _, _, day, _, _, year, _] = digit_pairs(w, DIGITS).to_le_bytes();
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
     // POSIX `%y`: 69-99 are 19xx, 00-68 are 20xx.
     let century = if year >= 69 { 1900 } else { 2000 };
-    Some((Some(century + year as i32), month, day))
+    Some((century + i32::from(year), month.into(), day.into()))
 }
 
 /// The time column, and its `AM`/`PM` when that is a column of its own.
@@ -88,32 +117,40 @@ fn read_time(cols: &mut Words<'_>) -> Option<RawTime> {
 /// IIS's `HH:MMAM` / `HH:MMPM` read directly: what [`date::parse_time_ampm`] gives for it, for
 /// a fraction of the cost. `None` for anything else, which `parse_time_ampm` then reads.
 fn iis_time(tok: &[u8]) -> Option<RawTime> {
-    let &[h1, h2, b':', m1, m2, half, m] = tok else {
+    if tok.len() != 7 {
         return None;
-    };
-    let pm = match (half.to_ascii_lowercase(), m.to_ascii_lowercase()) {
+    }
+    let mut word = [0; 8];
+    word[..7].copy_from_slice(tok);
+    iis_time_word(u64::from_le_bytes(word))
+}
+
+/// [`iis_time`] of the first seven bytes of a little-endian word (the eighth is not looked at),
+/// all at once.
+fn iis_time_word(w: u64) -> Option<RawTime> {
+    const DIGITS: u64 = 0x0000_00ff_ff00_ffff; // HH MM
+    let [_, _, colon, _, _, half, m, _] = w.to_le_bytes();
+    // Setting bit 5 lower-cases an ASCII letter, and makes `a`, `p` or `m` of no other byte.
+    let pm = match (half | 0x20, m | 0x20) {
         (b'a', b'm') => false,
         (b'p', b'm') => true,
         _ => return None,
     };
-    let hour = two_digits(h1, h2)?;
-    let minute = two_digits(m1, m2)?;
+    if colon != b':' || !digits_at(w, DIGITS) {
+        return None;
+    }
+    let [hour, _, _, minute, ..] = digit_pairs(w, DIGITS).to_le_bytes();
     if !(1..=12).contains(&hour) || minute > 59 {
         return None;
     }
     Some(RawTime {
         // 12 AM is midnight, 12 PM noon.
-        hour: hour % 12 + if pm { 12 } else { 0 },
-        minute,
+        hour: u32::from(hour % 12 + if pm { 12 } else { 0 }),
+        minute: minute.into(),
         second: None,
         nanos: 0,
         frac_digits: 0,
     })
-}
-
-fn two_digits(tens: u8, ones: u8) -> Option<u32> {
-    (tens.is_ascii_digit() && ones.is_ascii_digit())
-        .then(|| u32::from(tens - b'0') * 10 + u32::from(ones - b'0'))
 }
 
 /// The size or `<MARKER>` column and the name after it, and the date as an mtime.
@@ -137,8 +174,7 @@ fn read_rest<'a>(
     } else {
         1
     };
-    let name_start = skip_blanks(line, cols.pos()).min(cols.pos() + pad);
-    let name = &line[name_start..];
+    let name = &line[name_start(line, cols.pos(), pad)..];
     if name.is_empty() {
         return Err(ErrorKind::NoName);
     }
@@ -156,15 +192,30 @@ fn read_rest<'a>(
     })
 }
 
+/// Where the name starts: after the blanks at `pos` (a blank or the end of the line), but at
+/// most `pad` bytes on.
+fn name_start(line: &[u8], pos: usize, pad: usize) -> usize {
+    if pad <= 1 {
+        // One byte on is as far as the blanks allow: no need to look for their end.
+        return (pos + 1).min(line.len());
+    }
+    skip_blanks(line, pos).min(pos + pad)
+}
+
 /// The text between `<` and `>` of a marker column such as `<DIR>`.
 fn marker_text(field: &[u8]) -> Option<&[u8]> {
     field.strip_prefix(b"<")?.strip_suffix(b">")
 }
 
 fn marker_kind(text: &[u8]) -> Kind {
-    if text.eq_ignore_ascii_case(b"DIR") {
-        Kind::Dir
-    } else if [&b"JUNCTION"[..], b"SYMLINK", b"SYMLINKD"]
+    // Clearing bit 5 upper-cases an ASCII letter, and makes `D`, `I` or `R` of no other byte.
+    let upper = |b: u8| b & !0x20;
+    if let [d, i, r] = *text {
+        if [upper(d), upper(i), upper(r)] == *b"DIR" {
+            return Kind::Dir;
+        }
+    }
+    if [&b"JUNCTION"[..], b"SYMLINK", b"SYMLINKD"]
         .iter()
         .any(|m| text.eq_ignore_ascii_case(m))
     {
@@ -353,6 +404,55 @@ mod tests {
         }
         assert_eq!(iis_date(b"01/16/02"), None);
         assert_eq!(iis_date(b"01-16-2002"), None);
+    }
+
+    #[test]
+    fn iis_start_agrees_with_read_start() {
+        let lines = [
+            "01-16-02  11:14AM       <DIR>          epsgroup",
+            "12-31-99  11:59pm 5 a",
+            "01-16-02  11:14AM\t5 a",
+            "01-16-02  11:14AM",
+            "01-16-02  11:14AMx 5 a",
+            "01-16-02   11:14AM 5 a",
+            "01-16-02\t 11:14AM 5 a",
+            "01/16/02  11:14AM 5 a",
+            "13-16-02  11:14AM 5 a",
+            "01-16-02  13:14AM 5 a",
+            "01-16-02  11:14 AM 5 a",
+            "2021-11-03  14:05  5 a",
+        ];
+        for line in lines {
+            let line = line.as_bytes();
+            let fast = iis_start(line).map(|(date, mut cols)| (date, cols.next(), cols.pos()));
+            let general = read_start(line).map(|(date, mut cols)| (date, cols.next(), cols.pos()));
+            if fast.is_some() {
+                assert_eq!(fast, general, "{line:?}");
+            }
+        }
+        assert!(iis_start(lines[0].as_bytes()).is_some());
+        assert!(iis_start(lines[1].as_bytes()).is_some());
+    }
+
+    #[test]
+    fn name_starts() {
+        // (line, position after the size or marker column, pad, name start)
+        let cases: &[(&str, usize, usize, usize)] = &[
+            ("5 a", 1, 1, 2),
+            ("5   a", 1, 1, 2),
+            ("5", 1, 1, 1),
+            ("<DIR>    a", 5, 10, 9),
+            ("<DIR>    a", 5, 3, 8),
+            ("<DIR>\t\ta", 5, 10, 7),
+            ("<DIR>  ", 5, 10, 7),
+        ];
+        for &(line, pos, pad, want) in cases {
+            assert_eq!(
+                name_start(line.as_bytes(), pos, pad),
+                want,
+                "{line:?} {pad}"
+            );
+        }
     }
 
     #[test]

@@ -15,9 +15,29 @@ const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
 const TABS: u64 = u64::from_le_bytes([b'\t'; 8]);
 
 /// Eight bytes at `i`, little-endian, if there are eight.
-fn word_at(line: &[u8], i: usize) -> Option<u64> {
+pub(crate) fn word_at(line: &[u8], i: usize) -> Option<u64> {
     let chunk: [u8; 8] = line.get(i..i.checked_add(8)?)?.try_into().ok()?;
     Some(u64::from_le_bytes(chunk))
+}
+
+/// Whether every byte of the little-endian word `w` that `positions` selects (with `0xff`) is
+/// an ASCII digit.
+pub(crate) fn digits_at(w: u64, positions: u64) -> bool {
+    let high = u64::from_le_bytes([0xf0; 8]) & positions;
+    let threes = u64::from_le_bytes([0x30; 8]) & positions;
+    let sixes = u64::from_le_bytes([0x06; 8]) & positions;
+    // High nibble 3, and a low nibble that 6 does not carry past 9 (with the high nibble 3, the
+    // addition cannot carry into the next byte).
+    w & high == threes && w.wrapping_add(sixes) & high == threes
+}
+
+/// For digit bytes `tens, ones` at bytes `i` and `i + 1` of the little-endian word `w`, both
+/// selected by `positions` (which [`digits_at`] has checked), `10 * tens + ones` in byte `i`.
+/// Other bytes of the result mean nothing.
+pub(crate) fn digit_pairs(w: u64, positions: u64) -> u64 {
+    let d = (w & positions) - (u64::from_le_bytes([b'0'; 8]) & positions);
+    // Every byte stays below 100: no carries between bytes.
+    d * 10 + (d >> 8)
 }
 
 /// The high bit of each zero byte of `v`; the lowest one set is exactly the first zero byte.
@@ -49,8 +69,15 @@ fn zero_bytes_exact(v: u64) -> u64 {
 /// Bit `k` set when byte `at + k` of `line` is a blank, for 64 bytes; bytes past the end of the
 /// line count as blanks.
 fn blank_mask(line: &[u8], at: usize) -> u64 {
+    blank_mask_of::<8>(line, at)
+}
+
+/// [`blank_mask`] of only the first `CHUNKS` (at most 8) eight-byte chunks: bits past them are
+/// set as if blank, and the caller must not trust them.
+fn blank_mask_of<const CHUNKS: usize>(line: &[u8], at: usize) -> u64 {
+    let unread = u64::MAX.checked_shl(8 * CHUNKS as u32).unwrap_or(0);
     let mut mask = 0;
-    for k in 0..8 {
+    for k in 0..CHUNKS.min(8) {
         let i = at + 8 * k;
         if let Some(w) = word_at(line, i) {
             mask |= blank_byte_bits(w) << (8 * k);
@@ -61,7 +88,7 @@ fn blank_mask(line: &[u8], at: usize) -> u64 {
         let rest = u64::MAX.checked_shl(8 * (k as u32 + 1)).unwrap_or(0);
         return mask | blank_byte_bits(w) << (8 * k) | rest;
     }
-    mask
+    mask | unread
 }
 
 /// The fewer than eight bytes of `line` from `i` as a little-endian word, padded with spaces.
@@ -196,18 +223,30 @@ impl<'a> Tokens<'a> {
 pub(crate) struct Words<'a> {
     line: &'a [u8],
     pos: usize,
-    /// [`blank_mask`] of the 64 bytes from `base`: one mask finds every word in it.
+    /// The window `base..window_end` (at most 64 bytes) whose blanks `blanks` marks, as
+    /// [`blank_mask_of`] gives them: one mask finds every word in it.
     base: usize,
+    window_end: usize,
     blanks: u64,
 }
 
 impl<'a> Words<'a> {
     pub(crate) fn new(line: &'a [u8]) -> Self {
+        Self::window_at::<8>(line, 0)
+    }
+
+    /// A cursor from byte `at` (0, a blank, or the end of the line: else the first word is
+    /// what remains of the one `at` is in) whose first window is only `8 * CHUNKS` bytes (at
+    /// most 64), for lines whose next columns usually end that early: the blank mask of bytes
+    /// never looked at is not made. Later windows are 64 bytes.
+    pub(crate) fn window_at<const CHUNKS: usize>(line: &'a [u8], at: usize) -> Self {
+        let at = at.min(line.len());
         Words {
             line,
-            pos: 0,
-            base: 0,
-            blanks: blank_mask(line, 0),
+            pos: at,
+            base: at,
+            window_end: at + 8 * CHUNKS.min(8),
+            blanks: blank_mask_of::<CHUNKS>(line, at),
         }
     }
 
@@ -217,28 +256,29 @@ impl<'a> Words<'a> {
     pub(crate) fn next(&mut self) -> Option<&'a [u8]> {
         let line = self.line;
         loop {
-            let offset = self.pos - self.base;
-            if offset >= 64 {
+            if self.pos >= self.window_end {
                 if self.pos >= line.len() {
                     self.pos = line.len();
                     return None;
                 }
                 self.base = self.pos;
+                self.window_end = self.pos + 64;
                 self.blanks = blank_mask(line, self.base);
                 continue;
             }
-            let non_blank = !self.blanks >> offset;
+            let non_blank = !self.blanks >> (self.pos - self.base);
             if non_blank == 0 {
                 // Only blanks up to the end of the window.
-                self.pos = self.base + 64;
+                self.pos = self.window_end;
                 continue;
             }
             let start = self.pos + non_blank.trailing_zeros() as usize;
-            let blanks_after = self.blanks >> (start - self.base);
-            let end = match blanks_after {
-                // The word runs past the window.
-                0 => token_end(line, start),
-                b => start + b.trailing_zeros() as usize,
+            // 64 when the mask has no blank after the start.
+            let run = (self.blanks >> (start - self.base)).trailing_zeros() as usize;
+            let end = match start + run {
+                // The word may run past the window: its end is not in the mask.
+                end if end >= self.window_end => token_end(line, start),
+                end => end,
             };
             self.pos = end;
             return Some(&line[start..end]);
@@ -400,24 +440,30 @@ pub(crate) fn parse_size(b: &[u8]) -> Option<(u64, bool)> {
 /// A size with thousands separators, as IIS and `dir` print them: `1,234,567` or `1.234.567`
 /// (every group after the first has exactly three digits, one separator kind).
 pub(crate) fn parse_grouped(b: &[u8]) -> Option<u64> {
-    let sep = *b.iter().find(|c| !c.is_ascii_digit())?;
-    if sep != b',' && sep != b'.' {
+    let head = b.iter().position(|c| !c.is_ascii_digit())?;
+    let sep = b[head];
+    let (first, groups) = b.split_at(head);
+    let shape_ok = (1..=3).contains(&head) && (sep == b',' || sep == b'.') && groups.len() % 4 == 0;
+    if !shape_ok {
         return None;
     }
-    let mut n: u64 = 0;
-    for (i, group) in b.split(|&c| c == sep).enumerate() {
-        let ok_len = if i == 0 {
-            (1..=3).contains(&group.len())
-        } else {
-            group.len() == 3
-        };
-        if !ok_len {
-            return None;
+    // At most three digits: no overflow.
+    let mut n = parse_u64(first)?;
+    for group in groups.chunks_exact(4) {
+        match *group {
+            [s, a, b, c] if s == sep => {
+                n = n.checked_mul(1000)?.checked_add(three_digits([a, b, c])?)?;
+            }
+            _ => return None,
         }
-        let g = parse_u64(group)?;
-        n = n.checked_mul(1000)?.checked_add(g)?;
     }
     Some(n)
+}
+
+fn three_digits(d: [u8; 3]) -> Option<u64> {
+    d.iter().try_fold(0, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u64::from(c - b'0'))
+    })
 }
 
 #[cfg(test)]
@@ -451,6 +497,22 @@ mod tests {
         assert_eq!(parse_grouped(b"1.234"), Some(1234));
         assert_eq!(parse_grouped(b"1,23"), None);
         assert_eq!(parse_grouped(b"1,234.567"), None);
+        for (text, want) in [
+            ("999.999.999", Some(999_999_999)),
+            ("12,000", Some(12_000)),
+            ("1234,567", None),
+            (",123", None),
+            ("1,,234", None),
+            ("1,2345", None),
+            ("1,234,", None),
+            ("1,23a", None),
+            ("1;234", None),
+            ("1234", None),
+            ("18,446,744,073,709,551,615", Some(u64::MAX)),
+            ("18,446,744,073,709,551,616", None),
+        ] {
+            assert_eq!(parse_grouped(text.as_bytes()), want, "{text}");
+        }
         assert_eq!(parse_octal(b"0755"), Some(0o755));
         assert_eq!(parse_octal(b"8"), None);
     }
@@ -478,6 +540,10 @@ mod tests {
         }
         let first_zero = zero_bytes(u64::from_le_bytes([1, 0, 1, 0, 0, 1, 1, 1]));
         assert_eq!(first_zero.trailing_zeros() / 8, 1);
+    }
+
+    fn all_words(mut w: Words<'_>) -> Vec<&[u8]> {
+        std::iter::from_fn(move || w.next()).collect()
     }
 
     #[test]
@@ -516,6 +582,81 @@ mod tests {
                 assert!(w.pos() == line.len() || is_ws(line[w.pos()]), "{line:?}");
             }
             assert_eq!((w.next(), w.next(), w.pos()), (None, None, line.len()));
+            // Short first windows, from the start or from a blank, find the same words.
+            let at = line.iter().position(|&b| is_ws(b)).unwrap_or(0);
+            let words_after = |at: usize| -> Vec<&[u8]> {
+                line[at..]
+                    .split(|&b| is_ws(b))
+                    .filter(|w| !w.is_empty())
+                    .collect()
+            };
+            for at in [0, at] {
+                let want = words_after(at);
+                assert_eq!(
+                    all_words(Words::window_at::<1>(&line, at)),
+                    want,
+                    "{line:?}"
+                );
+                assert_eq!(
+                    all_words(Words::window_at::<3>(&line, at)),
+                    want,
+                    "{line:?}"
+                );
+                assert_eq!(
+                    all_words(Words::window_at::<5>(&line, at)),
+                    want,
+                    "{line:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn short_blank_masks() {
+        let line = b"ab  \t        \t x  yyyyyyyyyyy\x01yyyyyyyy\tz \x00\x80 \t";
+        for i in 0..=line.len() {
+            let full = blank_mask(line, i);
+            for (chunks, mask) in [
+                (1, blank_mask_of::<1>(line, i)),
+                (3, blank_mask_of::<3>(line, i)),
+                (5, blank_mask_of::<5>(line, i)),
+            ] {
+                // The chunks read agree with the full mask; the rest reads as blanks.
+                let read = u64::MAX >> (64 - 8 * chunks);
+                assert_eq!(mask & read, full & read, "{chunks} chunks at {i}");
+                assert_eq!(mask | read, u64::MAX, "{chunks} chunks at {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn digit_words() {
+        let word = |s: &[u8; 8]| u64::from_le_bytes(*s);
+        let pairs = 0x0000_ffff_00ff_ff00; // bytes 1, 2, 4, 5
+        let cases: &[(&[u8; 8], Option<[u8; 2]>)] = &[
+            (b"x12-34-y", Some([12, 34])),
+            (b"-09z00a\xff", Some([9, 0])),
+            (b"x99-99xx", Some([99, 99])),
+            (b"x1/-34xx", None),
+            (b"x:2-34xx", None),
+            (b"x12-3\x3axx", None),
+            (b"x12-\xb34xx", None),
+            (b"x\xf9\xff-34xx", None),
+        ];
+        for &(s, want) in cases {
+            let w = word(s);
+            let got = digits_at(w, pairs).then(|| {
+                let v = digit_pairs(w, pairs).to_le_bytes();
+                [v[1], v[4]]
+            });
+            assert_eq!(got, want, "{s:?}");
+        }
+        for b in 0..=255u8 {
+            assert_eq!(
+                digits_at(u64::from(b) << 8, 0xff00),
+                b.is_ascii_digit(),
+                "{b}"
+            );
         }
     }
 
