@@ -120,7 +120,8 @@ fn six_numbers(bytes: &[u8]) -> Option<[u32; 6]> {
 }
 
 /// Parses a `229 Entering Extended Passive Mode (|||port|)` reply (RFC 2428) and returns
-/// the port. The host is never taken from the server: the control peer is used.
+/// the port. The host is never taken from the server: the control peer is used. Any
+/// delimiter RFC 2428 allows is read, `)` included.
 ///
 /// # Errors
 /// [`Error::UnexpectedReply`] for another code, [`Error::Protocol`] for unreadable content.
@@ -130,23 +131,27 @@ pub fn parse_229(reply: &Reply) -> Result<u16> {
     let open = text
         .find('(')
         .ok_or_else(|| protocol("EPSV reply has no '('", reply))?;
-    let close = text[open..]
-        .find(')')
-        .map(|i| open + i)
-        .ok_or_else(|| protocol("EPSV reply has no ')'", reply))?;
-    let inner = &text[open + 1..close];
+    // Read by the delimiter, not by the closing parenthesis: RFC 2428 allows any printable
+    // ASCII delimiter but digits, `)` included.
+    let inner = &text[open + 1..];
     let delim = inner
         .chars()
         .next()
-        .ok_or_else(|| protocol("EPSV reply is empty between parentheses", reply))?;
+        .ok_or_else(|| protocol("EPSV reply is empty after '('", reply))?;
     if !(delim.is_ascii_graphic()) || delim.is_ascii_digit() {
         return Err(protocol("EPSV reply has an invalid delimiter", reply));
     }
-    let parts: Vec<&str> = inner.split(delim).collect();
-    if parts.len() != 5 || !parts[0].is_empty() || !parts[4].is_empty() {
-        return Err(protocol("EPSV reply is not of the form (|||port|)", reply));
+    // `(<d><d><d>port<d>)`: the network protocol and address fields are empty.
+    let shape = || protocol("EPSV reply is not of the form (|||port|)", reply);
+    let mut after_fields = inner;
+    for _ in 0..3 {
+        after_fields = after_fields.strip_prefix(delim).ok_or_else(shape)?;
     }
-    let port_text = parts[3];
+    let port_end = after_fields.find(delim).ok_or_else(shape)?;
+    if !after_fields[port_end + 1..].starts_with(')') {
+        return Err(shape());
+    }
+    let port_text = &after_fields[..port_end];
     if port_text.is_empty() || port_text.len() > 5 || !port_text.bytes().all(|b| b.is_ascii_digit())
     {
         return Err(protocol("EPSV reply port is not a number", reply));
@@ -341,6 +346,8 @@ mod tests {
             ("229 Entering Extended Passive Mode (|||6446|)", 6446),
             ("229 ok (!!!1!)", 1),
             ("229 x (|||65535|) trailing", 65535),
+            ("229 ok ()))21))", 21),
+            ("229 ok ((((21()", 21),
         ];
         for (text, port) in ok {
             assert_eq!(parse_229(&r(229, text)).unwrap(), port, "{text}");
@@ -356,7 +363,12 @@ mod tests {
             "229 Entering Extended Passive Mode |||6446|",
             "229 Entering Extended Passive Mode (|||6446|",
             "229 ()",
+            "229 (",
             "229 (|||+80|)",
+            "229 (|||80|",
+            "229 (|||80|x)",
+            "229 (||||80|)",
+            "229 (|1|80|)",
         ];
         for text in bad {
             assert!(
