@@ -60,6 +60,33 @@ pub(crate) fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
     hay[i..].iter().position(|&b| b == needle).map(|p| i + p)
 }
 
+/// The eight bytes of `hay` from `i` as a little-endian word, zero-padded when fewer are left.
+#[inline]
+pub(crate) fn zero_padded_word(hay: &[u8], i: usize) -> u64 {
+    match word_at(hay, i) {
+        Some(w) => w,
+        None => short_word(hay, i),
+    }
+}
+
+/// [`zero_padded_word`] for fewer than eight bytes.
+// Out of line: rare, and it would crowd the callers.
+#[cold]
+#[inline(never)]
+fn short_word(hay: &[u8], i: usize) -> u64 {
+    let mut buf = [0; 8];
+    for (b, &c) in buf.iter_mut().zip(hay.get(i..).unwrap_or_default()) {
+        *b = c;
+    }
+    u64::from_le_bytes(buf)
+}
+
+/// The high bit of each byte of the little-endian word `w` that is `needle`, and of some bytes
+/// that are `needle ^ 1` right above one: only the lowest is sure to be a match.
+pub(crate) fn byte_marks(w: u64, needle: u8) -> u64 {
+    zero_bytes(w ^ u64::from_le_bytes([needle; 8]))
+}
+
 /// The high bit of each zero byte of `v`, exactly (no false positives above a zero byte).
 fn zero_bytes_exact(v: u64) -> u64 {
     const LOW7: u64 = u64::from_le_bytes([0x7f; 8]);
@@ -317,6 +344,32 @@ pub(crate) fn skip_blanks(line: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// Whether every byte is ASCII. Names are short: a few words cover them, the last ones
+/// overlapping the ones before, instead of a byte loop for what is left after whole words.
+pub(crate) fn all_ascii(bytes: &[u8]) -> bool {
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let n = bytes.len();
+    let any = if n >= 8 {
+        let word = |at: usize| word_at(bytes, at).unwrap_or(HIGH);
+        let mut any = word(n - 8);
+        let mut at = 0;
+        while at + 8 < n {
+            any |= word(at);
+            at += 8;
+        }
+        any
+    } else if n >= 4 {
+        let half = |at: usize| {
+            let four = bytes.get(at..at + 4).and_then(|b| b.try_into().ok());
+            u64::from(four.map_or(u32::MAX, u32::from_le_bytes))
+        };
+        half(0) | half(n - 4)
+    } else {
+        bytes.iter().fold(0, |any, &b| any | u64::from(b))
+    };
+    any & HIGH == 0
 }
 
 /// A run of ASCII digits as a u64; `None` if empty, not all digits, or too large.
@@ -626,6 +679,32 @@ mod tests {
                 assert_eq!(mask & read, full & read, "{chunks} chunks at {i}");
                 assert_eq!(mask | read, u64::MAX, "{chunks} chunks at {i}");
             }
+        }
+    }
+
+    #[test]
+    fn ascii_checks() {
+        let cases: &[(&[u8], bool)] = &[
+            (b"", true),
+            (b"a", true),
+            (b"\xff", false),
+            (b"ab\x80", false),
+            (b"abcd", true),
+            (b"\xc3\xa9cd", false),
+            (b"abc\xe9", false),
+            (b"abcdefg", true),
+            (b"abc\xffefg", false),
+            (b"abcdefgh", true),
+            (b"abcdefg\xff", false),
+            (b"abcdefghi", true),
+            (b"abcdefghijklmnopq", true),
+            (b"abcdefgh\xffjklmnopq", false),
+            (b"abcdefghijklmnop\x7f", true),
+            (b"abcdefghijklmnop\x80", false),
+        ];
+        for &(b, want) in cases {
+            assert_eq!(all_ascii(b), want, "{b:?}");
+            assert_eq!(all_ascii(b), b.is_ascii(), "{b:?}");
         }
     }
 

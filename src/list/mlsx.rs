@@ -1,14 +1,17 @@
 //! MLSD / MLST fact lines (RFC 3659): `fact=value;fact=value; name`.
 //!
 //! The name is everything after the first space. The facts before it are split at `;` (eight
-//! bytes at a time: values such as `modify` are long) and at their first `=`; keys are told
-//! apart by length first. The pass only notes where the values that count are (the last
+//! bytes at a time: values such as `modify` are long) and at their first `=` (found in the
+//! key's first eight bytes as one word); keys are told apart by length, then compared as
+//! lower-cased words. The pass only notes where the values that count are (the last
 //! `type`, `size`, `modify`…, the best-ranked owner and group); they are converted once,
 //! afterwards.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Offset, Utc};
 
-use super::lex::{find_byte, is_ws, parse_octal, parse_u64};
+use super::lex::{
+    byte_marks, digit_pairs, find_byte, is_ws, parse_octal, parse_u64, word_at, zero_padded_word,
+};
 use super::{Entry, ErrorKind, Format, Kind, Mtime, Precision, SkipReason, Special};
 
 pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
@@ -26,7 +29,7 @@ pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
         return Err(ErrorKind::NoName);
     }
     let fact_list = &body[..sp];
-    let facts = Facts::read(fact_list).ok_or(ErrorKind::BadFacts)?;
+    let facts = Facts::read(body, sp).ok_or(ErrorKind::BadFacts)?;
     let (kind, target, device) = match facts.kind {
         Some(v) => kind_of(v),
         None => (Kind::Other(Special::Unknown(String::new())), None, None),
@@ -85,24 +88,24 @@ struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
-    /// Reads a fact list (the part of the line before the space). `None` when a non-empty
-    /// fact has no `=` or an empty key.
-    fn read(list: &'a [u8]) -> Option<Self> {
+    /// Reads the fact list `body[..end]` (the part of the line before the space). `None` when
+    /// a non-empty fact has no `=` or an empty key.
+    fn read(body: &'a [u8], end: usize) -> Option<Self> {
+        let list = &body[..end];
         let mut facts = Facts::default();
-        let mut rest = list;
-        while !rest.is_empty() {
+        let mut at = 0;
+        while at < list.len() {
             // Values such as `modify` are long: find the `;` eight bytes at a time.
-            let end = find_byte(rest, b';').unwrap_or(rest.len());
-            let fact = &rest[..end];
-            rest = rest.get(end + 1..).unwrap_or_default();
-            if fact.is_empty() {
-                continue;
+            let fact_end = find_byte(&list[at..], b';').map_or(list.len(), |n| at + n);
+            if fact_end > at {
+                match find_eq(body, at, fact_end) {
+                    Some(eq) if eq > at => {
+                        facts.note(key_at(body, at, eq), &body[eq + 1..fact_end])
+                    }
+                    _ => return None,
+                }
             }
-            // Keys are short: a plain search.
-            match fact.iter().position(|&b| b == b'=') {
-                Some(eq) if eq > 0 => facts.note(key_of(&fact[..eq]), &fact[eq + 1..]),
-                _ => return None,
-            }
+            at = fact_end + 1;
         }
         Some(facts)
     }
@@ -119,6 +122,19 @@ impl<'a> Facts<'a> {
             Key::Other => {}
         }
     }
+}
+
+/// The first `=` in `line[start..end]`. Keys are short: the first eight bytes are looked at
+/// as one word.
+fn find_eq(line: &[u8], start: usize, end: usize) -> Option<usize> {
+    let marks = byte_marks(zero_padded_word(line, start), b'=');
+    if marks != 0 {
+        // The lowest mark is exact.
+        let eq = start + (marks.trailing_zeros() / 8) as usize;
+        return (eq < end).then_some(eq);
+    }
+    let rest = line.get(start + 8..end)?;
+    find_byte(rest, b'=').map(|n| start + 8 + n)
 }
 
 /// Keeps the first value of the highest rank.
@@ -142,32 +158,67 @@ enum Key {
     Other,
 }
 
-/// The fact a key names, case-insensitively (told apart by length first).
-fn key_of(key: &[u8]) -> Key {
-    let is = |name: &[u8]| same_key(key, name);
-    match key.len() {
-        4 if is(b"type") => Key::Type,
-        4 if is(b"size") => Key::Size,
-        4 if is(b"sizd") => Key::Sizd,
-        6 if is(b"modify") => Key::Modify,
-        8 if is(b"unix.uid") => Key::Owner(1),
-        8 if is(b"unix.gid") => Key::Group(1),
-        9 if is(b"unix.mode") => Key::Mode,
-        10 if is(b"unix.owner") => Key::Owner(2),
-        10 if is(b"unix.group") => Key::Group(2),
-        14 if is(b"unix.ownername") => Key::Owner(3),
-        14 if is(b"unix.groupname") => Key::Group(3),
+/// Up to eight bytes as a little-endian word, zero-padded.
+const fn key_word(name: &[u8]) -> u64 {
+    let mut w = 0;
+    let mut i = 0;
+    while i < name.len() && i < 8 {
+        w |= (name[i] as u64) << (8 * i);
+        i += 1;
+    }
+    w
+}
+
+/// The fact named by `line[start..end]`, case-insensitively. Keys are compared as words of
+/// eight bytes, lower-cased by setting bit 0x20 of each byte: the lower-case letters of the
+/// names only match themselves and their upper-case forms that way. The dot of `unix.` is
+/// compared exactly (0x0e would map onto it).
+fn key_at(line: &[u8], start: usize, end: usize) -> Key {
+    const FOLD: u64 = u64::from_le_bytes([0x20; 8]);
+    const DOT_AT_4: u64 = 0xff << 32;
+    let head = zero_padded_word(line, start);
+    match end - start {
+        4 => match (head | FOLD) & low_bytes(4) {
+            w if w == key_word(b"type") => Key::Type,
+            w if w == key_word(b"size") => Key::Size,
+            w if w == key_word(b"sizd") => Key::Sizd,
+            _ => Key::Other,
+        },
+        6 if (head | FOLD) & low_bytes(6) == key_word(b"modify") => Key::Modify,
+        len @ 8..=14 => {
+            let tail = zero_padded_word(line, start + 8) | FOLD;
+            unix_key(len, head | (FOLD & !DOT_AT_4), tail)
+        }
         _ => Key::Other,
     }
 }
 
-/// `key` is `name` (lower-case letters and dots, of the same length) in any ASCII case.
-fn same_key(key: &[u8], name: &[u8]) -> bool {
-    // Setting bit 0x20 lower-cases a letter, and only its upper-case form maps onto it; dots
-    // must match exactly (0x0e would map onto one).
-    key.iter()
-        .zip(name)
-        .all(|(&k, &n)| k == n || (n != b'.' && k | 0x20 == n))
+/// A mask of the low `n` bytes of a word (`n` at most 7).
+const fn low_bytes(n: u32) -> u64 {
+    (1 << (8 * n)) - 1
+}
+
+/// The `unix.` fact of a key of `len` bytes (8 to 14) whose first eight bytes are `head` and
+/// the next eight `tail`, both lower-cased words (`tail` may run past the key).
+fn unix_key(len: usize, head: u64, tail: u64) -> Key {
+    const OWN: u64 = key_word(b"unix.own");
+    const GRO: u64 = key_word(b"unix.gro");
+    match len {
+        8 if head == key_word(b"unix.uid") => Key::Owner(1),
+        8 if head == key_word(b"unix.gid") => Key::Group(1),
+        9 if head == key_word(b"unix.mod") && tail & low_bytes(1) == key_word(b"e") => Key::Mode,
+        10 => match (head, tail & low_bytes(2)) {
+            (OWN, t) if t == key_word(b"er") => Key::Owner(2),
+            (GRO, t) if t == key_word(b"up") => Key::Group(2),
+            _ => Key::Other,
+        },
+        14 => match (head, tail & low_bytes(6)) {
+            (OWN, t) if t == key_word(b"ername") => Key::Owner(3),
+            (GRO, t) if t == key_word(b"upname") => Key::Group(3),
+            _ => Key::Other,
+        },
+        _ => Key::Other,
+    }
 }
 
 /// A kind, a symlink target and device numbers.
@@ -242,11 +293,19 @@ pub(crate) fn mlsd_time(v: &[u8]) -> Option<Mtime> {
     if !all_digits8(&main[..8]) || !all_digits8(&main[main.len() - 8..]) {
         return None;
     }
-    let two = |i: usize| match main.get(i..i + 2) {
-        Some(&[a, b]) => u32::from(a - b'0') * 10 + u32::from(b - b'0'),
-        _ => 0,
+    // Each pair of digits read at once: `YYYYMMDD` is the first word, and the time ends the
+    // last one (`DDHHMMSS` or `MMDDHHMM`).
+    let pairs = |at: usize| digit_pairs(word_at(main, at).unwrap_or_default(), u64::MAX);
+    let pair = |pairs: u64, i: usize| u32::from((pairs >> (8 * i)) as u8);
+    let ymd = pairs(0);
+    let hms = pairs(main.len() - 8);
+    let (hour, minute, second) = match main.len() {
+        14 => (pair(hms, 2), pair(hms, 4), pair(hms, 6)),
+        12 => (pair(hms, 4), pair(hms, 6), 0),
+        _ => (0, 0, 0),
     };
-    let date = NaiveDate::from_ymd_opt((two(0) * 100 + two(2)) as i32, two(4), two(6))?;
+    let year = pair(ymd, 0) * 100 + pair(ymd, 2);
+    let date = NaiveDate::from_ymd_opt(year as i32, pair(ymd, 4), pair(ymd, 6))?;
     let (nanos, precision) = match frac {
         Some(f) => {
             let (nanos, digits) = fraction(f)?;
@@ -255,7 +314,7 @@ pub(crate) fn mlsd_time(v: &[u8]) -> Option<Mtime> {
         None => (0, precision),
     };
     // A leap second (`60`) is read as `59`.
-    let time = NaiveTime::from_hms_nano_opt(two(8), two(10), two(12).min(59), nanos)?;
+    let time = NaiveTime::from_hms_nano_opt(hour, minute, second.min(59), nanos)?;
     Some(Mtime {
         time: DateTime::from_naive_utc_and_offset(date.and_time(time), Utc.fix()),
         precision,
@@ -384,7 +443,7 @@ mod tests {
 
     #[test]
     fn keys() {
-        let key = key_of;
+        let key = |k: &[u8]| key_at(&[k, b"=x; y"].concat(), 0, k.len());
         let cases: &[(&[u8], Key)] = &[
             (b"type", Key::Type),
             (b"TyPe", Key::Type),
@@ -418,9 +477,28 @@ mod tests {
     }
 
     #[test]
+    fn first_eq() {
+        // (line, start, end, the first `=` in line[start..end])
+        let cases: &[(&[u8], usize, usize, Option<usize>)] = &[
+            (b"type=file; x", 0, 9, Some(4)),
+            (b"a;type=file; x", 2, 11, Some(6)),
+            (b"ab;c=d; x", 0, 2, None),
+            (b"abcdefgh=1; x", 0, 10, Some(8)),
+            (b"abcdefghijklmnop=1; x", 0, 18, Some(16)),
+            (b"abcdefghij;k=1; x", 0, 10, None),
+            (b"abcdefgh; x", 0, 8, None),
+            (b"a=b", 0, 3, Some(1)),
+            (b"ab", 0, 2, None),
+        ];
+        for &(line, start, end, want) in cases {
+            assert_eq!(find_eq(line, start, end), want, "{line:?}");
+        }
+    }
+
+    #[test]
     fn fact_lists() {
         let read = |facts: &[u8]| {
-            Facts::read(facts).map(|f| {
+            Facts::read(facts, facts.len()).map(|f| {
                 let text = |v: Option<&[u8]>| v.map(|v| String::from_utf8_lossy(v).into_owned());
                 (text(f.kind), text(f.size), text(best(f.owner)))
             })

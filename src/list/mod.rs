@@ -303,7 +303,7 @@ fn span_of(line: &[u8], part: &[u8]) -> Span {
 /// The lossy decoding of `bytes` when they are not valid UTF-8.
 fn decode_if_invalid(bytes: &[u8]) -> Option<String> {
     // Most names are ASCII, which is quicker to check than UTF-8.
-    if bytes.is_ascii() {
+    if lex::all_ascii(bytes) {
         return None;
     }
     match std::str::from_utf8(bytes) {
