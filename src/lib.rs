@@ -141,6 +141,7 @@
 //! | `ftp.abort()` | `ftp.abort()`, or `Download::abort` / `Upload::abort` |
 //! | `ftp.set_debuglevel(1)` | enable `debug` logs for target `ftplib` |
 //! | `with FTP(...) as ftp:` | drop the `FtpStream` (QUIT is sent, the socket closed) |
+//! | (ftputil) `host.walk(top)`, `makedirs`, `rmtree` | [`FtpStream::walk`], [`FtpStream::makedirs`], [`FtpStream::rmtree`] |
 
 #![deny(missing_docs)]
 
@@ -153,6 +154,7 @@ pub mod parse;
 pub mod reply;
 mod stream;
 mod tls;
+mod walk;
 
 pub use command::{sanitize, Encoding};
 pub use data::{DataStream, Download, Upload};
@@ -162,3 +164,4 @@ pub use stream::{
     Builder, FtpStream, DEFAULT_BLOCKSIZE, DEFAULT_MAX_DATA_LINE_LENGTH, DEFAULT_TIMEOUT, FTP_PORT,
 };
 pub use tls::{TlsConfig, FTPS_PORT};
+pub use walk::{Walk, WalkDir};

@@ -1471,7 +1471,7 @@ impl FtpStream {
     }
 
     /// True when FEAT advertises MLST (asked once per session).
-    fn supports_mlsd(&mut self) -> Result<bool> {
+    pub(crate) fn supports_mlsd(&mut self) -> Result<bool> {
         if self.features.is_none() {
             match self.feat() {
                 Ok(_) => {}

@@ -1454,3 +1454,24 @@ fn unbounded_limits_do_not_overflow() {
     assert_usable(&mut ftp);
     assert!(end(server, ftp).completed);
 }
+
+#[test]
+fn rmtree_refuses_a_listing_it_cannot_read() {
+    // A line that reads as no entry could be a directory the walk would miss: nothing may be
+    // deleted then (the script fails on any DELE or RMD).
+    let preliminary = vec![reply("150 Here comes the directory listing.")];
+    let mut script = vec![expect("FEAT"), reply("211-Features:\n UTF8\n211 End")];
+    script.extend(listing(
+        "LIST -a tree",
+        preliminary,
+        b"-rw-r--r-- 1 u g 5 Jan  2  2020 file\r\nsomething unreadable\r\n",
+    ));
+    let (server, mut ftp) = start(script);
+    let result = timed(|| ftp.rmtree("tree"));
+    assert!(
+        matches!(&result, Err(Error::Protocol { line, .. }) if line == "something unreadable"),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}

@@ -572,3 +572,87 @@ fn latin1_encoding_round_trips_names_that_are_not_utf8() {
     assert!(matches!(ftp.size("€.txt"), Err(Error::InvalidInput(_))));
     assert!(ftp.is_usable());
 }
+
+// ----- recursive conveniences --------------------------------------------------------------
+
+fn upload(ftp: &mut FtpStream, path: &str, data: &[u8]) {
+    let mut up = ftp.stor_stream(path).unwrap();
+    up.write_all(data).unwrap();
+    up.finish().unwrap();
+}
+
+/// makedirs, walk and rmtree on one tree; vsftpd lists with `LIST -a` (hidden files), pyftpdlib
+/// with MLSD.
+fn walk_tree(server: &TestServer) {
+    let mut ftp = login_user(server);
+    ftp.makedirs("tree/a/b c").unwrap();
+    // Existing parts are no error.
+    ftp.makedirs("tree/a/b c").unwrap();
+    ftp.makedirs("tree/d").unwrap();
+    upload(&mut ftp, "tree/top.txt", b"top");
+    upload(&mut ftp, "tree/a/x.bin", &[0u8; 100]);
+    upload(&mut ftp, "tree/a/b c/.hidden", b"h");
+    upload(&mut ftp, "tree/a/b c/y.txt", b"yy");
+
+    // A file in the way is an error, not silently skipped.
+    let err = ftp.makedirs("tree/top.txt/sub").unwrap_err();
+    assert!(matches!(err, Error::Permanent(_)), "{err:?}");
+
+    let dirs: Vec<ftplib::WalkDir> = ftp.walk("tree").map(Result::unwrap).collect();
+    let mut paths: Vec<&str> = dirs.iter().map(|d| d.path.as_str()).collect();
+    // Top-down: every directory before what is inside it.
+    assert_eq!(paths[0], "tree", "{paths:?}");
+    let pos = |p: &str| paths.iter().position(|q| *q == p).unwrap();
+    assert!(pos("tree/a") < pos("tree/a/b c"), "{paths:?}");
+    paths.sort();
+    assert_eq!(paths, ["tree", "tree/a", "tree/a/b c", "tree/d"]);
+    let files_of = |path: &str| {
+        let dir = dirs.iter().find(|d| d.path == path).unwrap();
+        assert!(dir.unparsed.is_empty(), "{:?}", dir.unparsed);
+        let mut names: Vec<(String, Option<u64>)> = dir
+            .files
+            .iter()
+            .map(|e| (e.name().to_string(), e.size()))
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(files_of("tree"), [("top.txt".to_string(), Some(3))]);
+    assert_eq!(files_of("tree/a"), [("x.bin".to_string(), Some(100))]);
+    assert_eq!(
+        files_of("tree/a/b c"),
+        [
+            (".hidden".to_string(), Some(1)),
+            ("y.txt".to_string(), Some(2))
+        ]
+    );
+    assert!(files_of("tree/d").is_empty());
+
+    // A missing directory: an Err item (pyftpdlib) or an empty listing (vsftpd answers
+    // `LIST` of a missing path with nothing), and the walk ends.
+    let mut missing = ftp.walk("no-such-tree");
+    let first = missing.next().unwrap();
+    assert!(
+        first
+            .as_ref()
+            .map_or(true, |d| d.dirs.is_empty() && d.files.is_empty()),
+        "{first:?}"
+    );
+    assert!(missing.next().is_none());
+    assert!(ftp.rmtree("no-such-tree").is_err());
+
+    assert!(matches!(ftp.rmtree("/"), Err(Error::InvalidInput(_))));
+    ftp.rmtree("tree").unwrap();
+    assert_eq!(ftp.cwd("tree").unwrap_err().code(), Some(550));
+    assert!(ftp.is_usable());
+}
+
+#[test]
+fn walk_makedirs_rmtree_vsftpd() {
+    walk_tree(&vsftpd(Family::V4));
+}
+
+#[test]
+fn walk_makedirs_rmtree_pyftpdlib() {
+    walk_tree(&pyftpdlib(Family::V4));
+}
