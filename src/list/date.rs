@@ -624,12 +624,22 @@ pub(crate) fn parse_fraction(frac: &[u8]) -> Option<(u32, u8)> {
     if !all_digits(frac) {
         return None;
     }
+    // Digits past the ninth are checked (above) but not used.
+    const SCALE: [u32; 10] = [
+        1_000_000_000,
+        100_000_000,
+        10_000_000,
+        1_000_000,
+        100_000,
+        10_000,
+        1_000,
+        100,
+        10,
+        1,
+    ];
     let used = &frac[..frac.len().min(9)];
-    let mut nanos = parse_small(used, 9)?;
-    for _ in used.len()..9 {
-        nanos *= 10;
-    }
-    Some((nanos, used.len() as u8))
+    let nanos = parse_small(used, 9)?;
+    Some((nanos * SCALE[used.len()], used.len() as u8))
 }
 
 /// A DOS time: 24-hour, or 12-hour with `AM`/`PM` (or `A`/`P`) glued on or in the next

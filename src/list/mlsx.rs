@@ -9,8 +9,10 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Offset, Utc};
 
+use super::date::parse_fraction;
 use super::lex::{
-    byte_marks, digit_pairs, find_byte, is_ws, parse_octal, parse_u64, word_at, zero_padded_word,
+    byte_marks, digit_pairs, digits_at, find_byte, is_ws, parse_octal, parse_u64, word_at,
+    zero_padded_word,
 };
 use super::{Entry, ErrorKind, Format, Kind, Mtime, Precision, SkipReason, Special};
 
@@ -289,16 +291,15 @@ pub(crate) fn mlsd_time(v: &[u8]) -> Option<Mtime> {
         14 => Precision::Second,
         _ => return None,
     };
-    // Two words cover the 8 to 14 digits.
-    if !all_digits8(&main[..8]) || !all_digits8(&main[main.len() - 8..]) {
+    // Two words cover the 8 to 14 digits: `YYYYMMDD` is the first, and the time ends the last
+    // one (`DDHHMMSS` or `MMDDHHMM`). Each pair of digits is read at once.
+    let (first, last) = (word_at(main, 0)?, word_at(main, main.len() - 8)?);
+    if !digits_at(first, u64::MAX) || !digits_at(last, u64::MAX) {
         return None;
     }
-    // Each pair of digits read at once: `YYYYMMDD` is the first word, and the time ends the
-    // last one (`DDHHMMSS` or `MMDDHHMM`).
-    let pairs = |at: usize| digit_pairs(word_at(main, at).unwrap_or_default(), u64::MAX);
     let pair = |pairs: u64, i: usize| u32::from((pairs >> (8 * i)) as u8);
-    let ymd = pairs(0);
-    let hms = pairs(main.len() - 8);
+    let ymd = digit_pairs(first, u64::MAX);
+    let hms = digit_pairs(last, u64::MAX);
     let (hour, minute, second) = match main.len() {
         14 => (pair(hms, 2), pair(hms, 4), pair(hms, 6)),
         12 => (pair(hms, 4), pair(hms, 6), 0),
@@ -308,7 +309,7 @@ pub(crate) fn mlsd_time(v: &[u8]) -> Option<Mtime> {
     let date = NaiveDate::from_ymd_opt(year as i32, pair(ymd, 4), pair(ymd, 6))?;
     let (nanos, precision) = match frac {
         Some(f) => {
-            let (nanos, digits) = fraction(f)?;
+            let (nanos, digits) = parse_fraction(f)?;
             (nanos, Precision::Fraction(digits))
         }
         None => (0, precision),
@@ -320,42 +321,6 @@ pub(crate) fn mlsd_time(v: &[u8]) -> Option<Mtime> {
         precision,
         year_inferred: false,
     })
-}
-
-/// Fraction digits (at least one) as nanoseconds and a digit count; digits past the ninth
-/// are checked but not used.
-fn fraction(f: &[u8]) -> Option<(u32, u8)> {
-    const SCALE: [u32; 10] = [
-        1_000_000_000,
-        100_000_000,
-        10_000_000,
-        1_000_000,
-        100_000,
-        10_000,
-        1_000,
-        100,
-        10,
-        1,
-    ];
-    if f.is_empty() || !f.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let used = &f[..f.len().min(9)];
-    let n = used.iter().fold(0, |n, &c| n * 10 + u32::from(c - b'0'));
-    Some((n * SCALE[used.len()], used.len() as u8))
-}
-
-/// True when `s` is eight ASCII digits.
-fn all_digits8(s: &[u8]) -> bool {
-    const NIBBLES: u64 = u64::from_le_bytes([0xf0; 8]);
-    const ZEROS: u64 = u64::from_le_bytes([b'0'; 8]);
-    const SIXES: u64 = u64::from_le_bytes([6; 8]);
-    let Ok(bytes) = <[u8; 8]>::try_from(s) else {
-        return false;
-    };
-    let w = u64::from_le_bytes(bytes);
-    // Each byte is 0x30..=0x3f, and adding 6 keeps it below 0x40 (so it is at most `9`).
-    w & NIBBLES == ZEROS && (w + SIXES) & NIBBLES == ZEROS
 }
 
 #[cfg(test)]
@@ -420,7 +385,10 @@ mod tests {
             (b"\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9", false),
         ];
         for &(s, want) in cases {
-            assert_eq!(all_digits8(s), want, "{s:?}");
+            // Eight bytes, all digits: what `mlsd_time` checks of each word it reads.
+            let eight_digits = <[u8; 8]>::try_from(s)
+                .is_ok_and(|word| digits_at(u64::from_le_bytes(word), u64::MAX));
+            assert_eq!(eight_digits, want, "{s:?}");
         }
     }
 
@@ -437,7 +405,7 @@ mod tests {
             (b"1234567891x", None),
         ];
         for &(f, want) in cases {
-            assert_eq!(fraction(f), want, "{f:?}");
+            assert_eq!(parse_fraction(f), want, "{f:?}");
         }
     }
 
