@@ -70,15 +70,24 @@ pub(crate) fn zero_padded_word(hay: &[u8], i: usize) -> u64 {
 }
 
 /// [`zero_padded_word`] for fewer than eight bytes.
-// Out of line: rare, and it would crowd the callers.
-#[cold]
+// Out of line: it would crowd the callers.
 #[inline(never)]
 fn short_word(hay: &[u8], i: usize) -> u64 {
-    let mut buf = [0; 8];
-    for (b, &c) in buf.iter_mut().zip(hay.get(i..).unwrap_or_default()) {
-        *b = c;
+    let n = hay.len().saturating_sub(i).min(8);
+    if n == 0 {
+        return 0;
     }
-    u64::from_le_bytes(buf)
+    match hay.len().checked_sub(8).and_then(|last| word_at(hay, last)) {
+        // The last eight bytes shifted down to the wanted ones: no byte copying.
+        Some(w) => w >> (64 - 8 * n as u32),
+        None => {
+            let mut buf = [0; 8];
+            for (b, &c) in buf.iter_mut().zip(&hay[i..]) {
+                *b = c;
+            }
+            u64::from_le_bytes(buf)
+        }
+    }
 }
 
 /// The high bit of each byte of the little-endian word `w` that is `needle`, and of some bytes
@@ -120,26 +129,8 @@ fn blank_mask_of<const CHUNKS: usize>(line: &[u8], at: usize) -> u64 {
 
 /// The fewer than eight bytes of `line` from `i` as a little-endian word, padded with spaces.
 fn padded_word(line: &[u8], i: usize) -> u64 {
-    let n = line.len().saturating_sub(i);
-    if n == 0 {
-        return SPACES;
-    }
-    let n_bits = 8 * n as u32;
-    match line
-        .len()
-        .checked_sub(8)
-        .and_then(|last| word_at(line, last))
-    {
-        // Load the line's last eight bytes and shift the wanted ones down: no byte copying.
-        Some(w) => w >> (64 - n_bits) | SPACES << n_bits,
-        None => {
-            let mut buf = [b' '; 8];
-            for (b, &c) in buf.iter_mut().zip(&line[i..]) {
-                *b = c;
-            }
-            u64::from_le_bytes(buf)
-        }
-    }
+    let n = line.len().saturating_sub(i).min(8);
+    short_word(line, i) | SPACES.checked_shl(8 * n as u32).unwrap_or(0)
 }
 
 /// Bit `j` set when byte `j` of the little-endian word `w` is a blank.
