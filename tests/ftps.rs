@@ -5,6 +5,7 @@
 //! and `cargo test --test ftps --no-default-features --features rustls`.
 #![cfg(any(feature = "native-tls", feature = "rustls"))]
 
+mod client;
 mod common;
 mod scripted;
 
@@ -13,9 +14,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use client::{download, sha256, upload};
 use common::{blob_bytes, Family, TestServer, Tls, BLOB_LEN, BLOB_NAME, README_TEXT};
-use ftplib::{Error, FtpStream, TlsConfig, DEFAULT_BLOCKSIZE};
-use sha2::{Digest, Sha256};
+use ftplib::{Error, FtpStream, TlsConfig};
 
 const BIG: usize = 64 * 1024 * 1024;
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -83,36 +84,6 @@ fn explicit_user(server: &TestServer, tls: TlsConfig) -> FtpStream {
     ftp.prot_p().expect("prot_p");
     assert!(ftp.is_data_protected());
     ftp
-}
-
-fn sha256(data: &[u8]) -> Vec<u8> {
-    Sha256::digest(data).to_vec()
-}
-
-fn download(ftp: &mut FtpStream, path: &str) -> ftplib::Result<Vec<u8>> {
-    let mut data = Vec::new();
-    ftp.retrbinary(
-        &format!("RETR {path}"),
-        |block| {
-            data.extend_from_slice(block);
-            Ok(())
-        },
-        DEFAULT_BLOCKSIZE,
-        None,
-    )?;
-    Ok(data)
-}
-
-fn upload(ftp: &mut FtpStream, path: &str, data: &[u8]) -> ftplib::Result<()> {
-    let mut reader = data;
-    ftp.storbinary(
-        &format!("STOR {path}"),
-        &mut reader,
-        DEFAULT_BLOCKSIZE,
-        |_| {},
-        None,
-    )?;
-    Ok(())
 }
 
 /// Everything a PROT P session should do: listings, a 64 MiB upload and download with

@@ -5,12 +5,14 @@
 //! Usable streams are proven usable with a NOOP that the script answers; unusable ones
 //! must refuse further calls with `Error::InvalidState` without sending anything.
 
+mod client;
 mod scripted;
 
 use std::io::{self, Read};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use client::download;
 use ftplib::{Builder, Error, FtpStream, DEFAULT_BLOCKSIZE};
 use scripted::{
     data, expect, greeting, raw, reply, Server, Step, Transcript, LOCALHOST, OTHER_LOOPBACK,
@@ -103,20 +105,6 @@ fn pasv() -> Vec<Step> {
         Step::Listen(LOCALHOST),
         reply("227 Entering Passive Mode (127,0,0,1,{p1},{p2})."),
     ]
-}
-
-fn retr_binary(ftp: &mut FtpStream, path: &str) -> ftplib::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    ftp.retrbinary(
-        &format!("RETR {path}"),
-        |block| {
-            out.extend_from_slice(block);
-            Ok(())
-        },
-        DEFAULT_BLOCKSIZE,
-        None,
-    )?;
-    Ok(out)
 }
 
 fn io_kind(err: &Error) -> Option<io::ErrorKind> {
@@ -644,7 +632,7 @@ fn refused_pasv(pasv_reply: &str) -> Vec<Step> {
 #[test]
 fn pasv_octet_over_255() {
     let (server, mut ftp) = start(refused_pasv("227 Entering Passive Mode (127,0,0,1,300,2)."));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
     assert_usable(&mut ftp);
     assert!(end(server, ftp).completed);
@@ -653,7 +641,7 @@ fn pasv_octet_over_255() {
 #[test]
 fn pasv_missing_numbers() {
     let (server, mut ftp) = start(refused_pasv("227 Entering Passive Mode (127,0,0,1,4)."));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
     assert_usable(&mut ftp);
     assert!(end(server, ftp).completed);
@@ -662,7 +650,7 @@ fn pasv_missing_numbers() {
 #[test]
 fn pasv_port_zero() {
     let (server, mut ftp) = start(refused_pasv("227 Entering Passive Mode (127,0,0,1,0,0)."));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
     assert_usable(&mut ftp);
     assert!(end(server, ftp).completed);
@@ -695,7 +683,7 @@ fn pasv_foreign_host_is_ignored() {
         reply("227 Entering Passive Mode (10,0,0,1,{p1},{p2})."),
     ];
     let (server, mut ftp) = start(download_after(setup, b"hello"));
-    let got = timed(|| retr_binary(&mut ftp, "f")).expect("download");
+    let got = timed(|| download(&mut ftp, "f")).expect("download");
     assert_eq!(got, b"hello");
     assert_usable(&mut ftp);
     let transcript = end(server, ftp);
@@ -716,7 +704,7 @@ fn pasv_other_loopback_host_is_ignored() {
         ],
         noop().into(),
     ]));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     let err = result.expect_err("the announced host must not be used");
     assert_eq!(
         io_kind(&err),
@@ -738,7 +726,7 @@ fn pasv_trusted_host_is_used() {
         builder().trust_server_pasv_ipv4_address(true),
         download_after(setup, b"trusted"),
     );
-    let got = timed(|| retr_binary(&mut ftp, "f")).expect("download");
+    let got = timed(|| download(&mut ftp, "f")).expect("download");
     assert_eq!(got, b"trusted");
     assert_usable(&mut ftp);
     assert!(end(server, ftp).completed);
@@ -750,7 +738,7 @@ fn pasv_trusted_explicit_localhost() {
         builder().trust_server_pasv_ipv4_address(true),
         download_after(pasv(), b"explicit"),
     );
-    let got = timed(|| retr_binary(&mut ftp, "f")).expect("download");
+    let got = timed(|| download(&mut ftp, "f")).expect("download");
     assert_eq!(got, b"explicit");
     assert_usable(&mut ftp);
     assert!(end(server, ftp).completed);
@@ -767,7 +755,7 @@ fn pasv_port_nobody_listens_on() {
         ],
         noop().into(),
     ]));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     let err = result.expect_err("nobody listens");
     assert_eq!(
         io_kind(&err),
@@ -790,7 +778,7 @@ fn pasv_listener_never_accepts_connect_hangs() {
         ],
         noop().into(),
     ]));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     assert!(
         matches!(
             result,
@@ -817,7 +805,7 @@ fn pasv_data_connection_never_served() {
             reply("150 Opening BINARY mode data connection."),
         ],
     ]));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
     assert_unusable(&mut ftp);
     end(server, ftp);
@@ -831,7 +819,7 @@ fn retr_refused_after_passive_connect() {
         vec![expect("RETR f"), reply("550 No such file.")],
         noop().into(),
     ]));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     assert!(
         matches!(&result, Err(Error::Permanent(r)) if r.code == 550),
         "{result:?}"
@@ -856,7 +844,7 @@ fn refused_epsv(epsv_reply: &str) -> Vec<Step> {
 fn epsv_bad_delimiters() {
     let script = refused_epsv("229 Entering Extended Passive Mode (|||6446!)");
     let (server, mut ftp) = start_with(epsv_builder(), script);
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
     assert_usable(&mut ftp);
     assert!(end(server, ftp).completed);
@@ -866,7 +854,7 @@ fn epsv_bad_delimiters() {
 fn epsv_port_zero() {
     let script = refused_epsv("229 Entering Extended Passive Mode (|||0|)");
     let (server, mut ftp) = start_with(epsv_builder(), script);
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
     assert_usable(&mut ftp);
     assert!(end(server, ftp).completed);
@@ -876,7 +864,7 @@ fn epsv_port_zero() {
 fn epsv_port_65536() {
     let script = refused_epsv("229 Entering Extended Passive Mode (|||65536|)");
     let (server, mut ftp) = start_with(epsv_builder(), script);
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
     assert_usable(&mut ftp);
     assert!(end(server, ftp).completed);
@@ -890,7 +878,7 @@ fn epsv_with_unusual_delimiter_works() {
         reply("229 Entering Extended Passive Mode (!!!{port}!)"),
     ];
     let (server, mut ftp) = start_with(epsv_builder(), download_after(setup, b"epsv"));
-    let got = timed(|| retr_binary(&mut ftp, "f")).expect("download");
+    let got = timed(|| download(&mut ftp, "f")).expect("download");
     assert_eq!(got, b"epsv");
     assert_usable(&mut ftp);
     assert!(end(server, ftp).completed);
@@ -903,7 +891,7 @@ fn epsv_refused_falls_back_to_pasv() {
         pasv(),
     ]);
     let (server, mut ftp) = start_with(epsv_builder(), download_after(setup, b"fallback"));
-    let got = timed(|| retr_binary(&mut ftp, "f")).expect("download");
+    let got = timed(|| download(&mut ftp, "f")).expect("download");
     assert_eq!(got, b"fallback");
     assert_usable(&mut ftp);
     assert!(end(server, ftp).completed);
@@ -939,7 +927,7 @@ fn active_mode_works() {
         noop().into(),
     ]);
     let (server, mut ftp) = start_with(builder().passive(false), script);
-    let got = timed(|| retr_binary(&mut ftp, "f")).expect("download");
+    let got = timed(|| download(&mut ftp, "f")).expect("download");
     assert_eq!(got, b"active");
     assert_usable(&mut ftp);
     assert!(end(server, ftp).completed);
@@ -948,7 +936,7 @@ fn active_mode_works() {
 #[test]
 fn active_mode_connection_from_a_foreign_address() {
     let (server, mut ftp) = start_with(builder().passive(false), active_retr(Some(OTHER_LOOPBACK)));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     let from: Option<SocketAddr> = match &result {
         Err(Error::ForeignDataConnection { from, .. }) => Some(*from),
         _ => None,
@@ -961,7 +949,7 @@ fn active_mode_connection_from_a_foreign_address() {
 #[test]
 fn active_mode_server_never_connects() {
     let (server, mut ftp) = start_with(builder().passive(false), active_retr(None));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
     assert_unusable(&mut ftp);
     end(server, ftp);
@@ -991,7 +979,7 @@ fn data_closed_early_then_226() {
         ],
         noop().into(),
     ]));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     assert!(
         matches!(
             result,
@@ -1017,7 +1005,7 @@ fn data_closed_early_then_426() {
         ],
         noop().into(),
     ]));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     assert!(
         matches!(&result, Err(Error::Temporary(r)) if r.code == 426),
         "{result:?}"
@@ -1037,7 +1025,7 @@ fn more_data_than_announced() {
         ],
         noop().into(),
     ]));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     assert!(
         matches!(
             result,
@@ -1063,7 +1051,7 @@ fn data_reset_then_426() {
         ],
         noop().into(),
     ]));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     assert!(
         matches!(&result, Err(Error::Temporary(r)) if r.code == 426),
         "{result:?}"
@@ -1079,7 +1067,7 @@ fn data_reset_then_226() {
         vec![Step::DataReset, reply("226 Transfer complete.")],
         noop().into(),
     ]));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     let err = result.expect_err("a reset data connection is not a success");
     assert_eq!(
         io_kind(&err),
@@ -1096,7 +1084,7 @@ fn preliminary_reply_then_control_closed() {
         retr_started(ANNOUNCE_10),
         vec![data(b"abc"), Step::DataClose, Step::Close],
     ]));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     assert!(
         matches!(result, Err(Error::ConnectionClosed(_))),
         "{result:?}"
@@ -1118,7 +1106,7 @@ fn final_reply_before_data_is_drained() {
         ],
         noop().into(),
     ]));
-    let got = timed(|| retr_binary(&mut ftp, "f")).expect("download");
+    let got = timed(|| download(&mut ftp, "f")).expect("download");
     assert_eq!(got, payload);
     assert_usable(&mut ftp);
     assert!(end(server, ftp).completed);
@@ -1131,7 +1119,7 @@ fn server_stalls_mid_transfer() {
         retr_started("150 Opening BINARY mode data connection."),
         vec![data(b"partial")],
     ]));
-    let result = timed(|| retr_binary(&mut ftp, "f"));
+    let result = timed(|| download(&mut ftp, "f"));
     assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
     assert_unusable(&mut ftp);
     end(server, ftp);

@@ -1,11 +1,13 @@
 //! The plain-FTP surface against real servers (vsftpd and pyftpdlib) that the harness in
 //! `tests/common` starts on loopback.
 
+mod client;
 mod common;
 
 use std::io::{Read, Write};
 use std::time::Duration;
 
+use client::{download, sha256, upload};
 use common::{blob_bytes, Family, TestServer, Tls};
 use ftplib::{Error, FtpStream, DEFAULT_BLOCKSIZE};
 use sha2::{Digest, Sha256};
@@ -38,25 +40,6 @@ fn login_anon(server: &TestServer) -> FtpStream {
     let mut ftp = connect(server);
     ftp.login("", "").expect("anonymous login");
     ftp
-}
-
-fn sha256(data: &[u8]) -> Vec<u8> {
-    Sha256::digest(data).to_vec()
-}
-
-fn download_all(ftp: &mut FtpStream, path: &str) -> Vec<u8> {
-    let mut data = Vec::new();
-    ftp.retrbinary(
-        &format!("RETR {path}"),
-        |block| {
-            data.extend_from_slice(block);
-            Ok(())
-        },
-        DEFAULT_BLOCKSIZE,
-        None,
-    )
-    .expect("download");
-    data
 }
 
 // ----- connect and login -----------------------------------------------------------------
@@ -283,7 +266,10 @@ fn epsv_on_ipv4_when_preferred() {
         .connect(&server.host, server.port)
         .unwrap();
     ftp.login("", "").unwrap();
-    assert_eq!(download_all(&mut ftp, "blob.bin"), blob_bytes(1024 * 1024));
+    assert_eq!(
+        download(&mut ftp, "blob.bin").expect("download"),
+        blob_bytes(1024 * 1024)
+    );
 }
 
 #[test]
@@ -355,7 +341,7 @@ fn ascii_round_trip_converts_line_endings() {
             .unwrap();
         assert_eq!(lines, ["first line", "second line", "no newline at end"]);
         // In binary mode the bytes come back as stored.
-        assert_eq!(download_all(&mut ftp, "text.txt"), stored);
+        assert_eq!(download(&mut ftp, "text.txt").expect("download"), stored);
     }
 }
 
@@ -407,7 +393,10 @@ fn abort_mid_download_then_next_command_works() {
         assert!(matches!(reply.code, 225 | 226), "{reply}");
         assert!(ftp.is_usable());
         assert_eq!(ftp.pwd().unwrap(), ftp.pwd().unwrap());
-        assert_eq!(download_all(&mut ftp, "hello.txt"), b"hello\n");
+        assert_eq!(
+            client::download(&mut ftp, "hello.txt").expect("download"),
+            b"hello\n"
+        );
     }
 }
 
@@ -533,7 +522,10 @@ fn source_address_is_used_for_control_and_data() {
     ftp.login("", "").unwrap();
     // vsftpd refuses a data connection from another address than the control one, so
     // this download proves the passive connection came from the source address too.
-    assert_eq!(download_all(&mut ftp, "blob.bin"), blob_bytes(1024 * 1024));
+    assert_eq!(
+        download(&mut ftp, "blob.bin").expect("download"),
+        blob_bytes(1024 * 1024)
+    );
 }
 
 #[test]
@@ -562,7 +554,10 @@ fn latin1_encoding_round_trips_names_that_are_not_utf8() {
         .expect("the latin-1 name is listed");
     assert_eq!(listed, "résumé.txt");
     assert_eq!(ftp.size(listed).unwrap(), 13);
-    assert_eq!(download_all(&mut ftp, listed), b"latin-1 named");
+    assert_eq!(
+        download(&mut ftp, listed).expect("download"),
+        b"latin-1 named"
+    );
     ftp.rename(listed, "renamé.txt").unwrap();
     assert!(server
         .user_home
@@ -575,12 +570,6 @@ fn latin1_encoding_round_trips_names_that_are_not_utf8() {
 
 // ----- recursive conveniences --------------------------------------------------------------
 
-fn upload(ftp: &mut FtpStream, path: &str, data: &[u8]) {
-    let mut up = ftp.stor_stream(path).unwrap();
-    up.write_all(data).unwrap();
-    up.finish().unwrap();
-}
-
 /// makedirs, walk and rmtree on one tree; vsftpd lists with `LIST -a` (hidden files), pyftpdlib
 /// with MLSD.
 fn walk_tree(server: &TestServer) {
@@ -589,10 +578,10 @@ fn walk_tree(server: &TestServer) {
     // Existing parts are no error.
     ftp.makedirs("tree/a/b c").unwrap();
     ftp.makedirs("tree/d").unwrap();
-    upload(&mut ftp, "tree/top.txt", b"top");
-    upload(&mut ftp, "tree/a/x.bin", &[0u8; 100]);
-    upload(&mut ftp, "tree/a/b c/.hidden", b"h");
-    upload(&mut ftp, "tree/a/b c/y.txt", b"yy");
+    upload(&mut ftp, "tree/top.txt", b"top").unwrap();
+    upload(&mut ftp, "tree/a/x.bin", &[0u8; 100]).unwrap();
+    upload(&mut ftp, "tree/a/b c/.hidden", b"h").unwrap();
+    upload(&mut ftp, "tree/a/b c/y.txt", b"yy").unwrap();
 
     // A file in the way is an error, not silently skipped.
     let err = ftp.makedirs("tree/top.txt/sub").unwrap_err();
