@@ -1463,15 +1463,25 @@ impl FtpStream {
     /// As [`FtpStream::retrlines_bytes`]; names that are not UTF-8 are no error (see
     /// [`crate::list::Entry::name_bytes`]).
     pub fn entries(&mut self, path: &str) -> Result<Vec<crate::list::Line>> {
+        self.mlsd_or_list(path, false)
+    }
+
+    /// MLSD where FEAT advertises MLST, else LIST (`LIST -a` with `hidden`, which MLSD never
+    /// needs).
+    pub(crate) fn mlsd_or_list(
+        &mut self,
+        path: &str,
+        hidden: bool,
+    ) -> Result<Vec<crate::list::Line>> {
         if self.supports_mlsd()? {
             self.mlsd_entries(path)
         } else {
-            self.list_entries(path, false, &crate::list::ParseOptions::default())
+            self.list_entries(path, hidden, &crate::list::ParseOptions::default())
         }
     }
 
     /// True when FEAT advertises MLST (asked once per session).
-    pub(crate) fn supports_mlsd(&mut self) -> Result<bool> {
+    fn supports_mlsd(&mut self) -> Result<bool> {
         if self.features.is_none() {
             match self.feat() {
                 Ok(_) => {}

@@ -1,7 +1,7 @@
 //! Recursive conveniences over listings, as ftputil has them (ftplib has none): walking a
 //! directory tree, making nested directories, removing a tree.
 
-use crate::list::{Entry, Line, ParseOptions};
+use crate::list::{Entry, Line};
 use crate::{Error, FtpStream, Result};
 
 /// One directory met by [`FtpStream::walk`], with what is in it.
@@ -33,7 +33,7 @@ impl Iterator for Walk<'_> {
 
     fn next(&mut self) -> Option<Result<WalkDir>> {
         let path = self.pending.pop()?;
-        let lines = match self.ftp.listing_for_walk(&path) {
+        let lines = match self.ftp.mlsd_or_list(&path, true) {
             Ok(lines) => lines,
             Err(e) => return Some(Err(e)),
         };
@@ -97,14 +97,6 @@ impl FtpStream {
         Walk {
             ftp: self,
             pending: vec![top.to_string()],
-        }
-    }
-
-    fn listing_for_walk(&mut self, path: &str) -> Result<Vec<Line>> {
-        if self.supports_mlsd()? {
-            self.mlsd_entries(path)
-        } else {
-            self.list_entries(path, true, &ParseOptions::default())
         }
     }
 
