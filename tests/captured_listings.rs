@@ -271,13 +271,12 @@ fn expected(server: Server, command: Command) -> Vec<Expected> {
                     .change("link-to-file", |e| e.is = Is::Link(None))
                     .change("link-to-dir", |e| e.is = Is::Link(None))
                     .change("fifo", |e| e.is = Is::File),
-                // `type=OS.unix=slink:` with an empty target, which the parser keeps as
-                // `Some("")` (reported as questionable: proftpd's bare `OS.unix=symlink` gives
-                // `None`, and an empty path is no target); the fifo is `type=unknown`.
+                // `type=OS.unix=slink:` with an empty target, read as no target (an empty
+                // path is none); the fifo is `type=unknown`.
                 PureFtpd => edit
-                    .change("link-to-file", |e| e.is = Is::Link(Some("")))
-                    .change("link-to-dir", |e| e.is = Is::Link(Some("")))
-                    .change("broken-link", |e| e.is = Is::Link(Some("")))
+                    .change("link-to-file", |e| e.is = Is::Link(None))
+                    .change("link-to-dir", |e| e.is = Is::Link(None))
+                    .change("broken-link", |e| e.is = Is::Link(None))
                     .change("fifo", |e| {
                         e.is = Is::Other(Special::Unknown("unknown".into()))
                     }),

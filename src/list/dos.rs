@@ -7,7 +7,7 @@ use super::date::{self, RawDate, RawTime};
 use super::lex::{
     digit_pairs, digits_at, is_ws, parse_grouped, parse_u64, skip_blanks, word_at, Words,
 };
-use super::{Entry, ErrorKind, Format, Kind, Mtime, ParseOptions, Special};
+use super::{Entry, ErrorKind, Format, Kind, Mtime, ParseOptions, Parts, Special};
 
 /// Parses a DOS line. `None` when the line does not start with a dated DOS prefix (a date with
 /// a year, then a time), so other formats can be tried.
@@ -19,13 +19,12 @@ pub(crate) fn try_parse(line: &[u8], opts: &ParseOptions) -> Option<Result<Entry
     };
     // The entry is made here rather than in `read_rest`, so that it is moved once (into the
     // result) instead of twice.
-    let mut e = Entry::new(rest.kind, Format::Dos, line, rest.name);
-    if let Some(target) = rest.target {
-        e.set_link_target(line, target);
-    }
-    e.size = rest.size;
-    e.mtime = Some(rest.mtime);
-    Some(Ok(e))
+    Some(Ok(Entry::from_parts(Parts {
+        target: rest.target,
+        size: rest.size,
+        mtime: Some(rest.mtime),
+        ..Parts::new(rest.kind, Format::Dos, line, rest.name)
+    })))
 }
 
 /// IIS's fixed `MM-DD-YY  HH:MMAM` start, read in place (what [`read_start`] gives for it), and

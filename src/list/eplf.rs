@@ -6,7 +6,7 @@
 use chrono::{DateTime, Offset, Utc};
 
 use super::lex::{parse_octal, parse_u64};
-use super::{Entry, ErrorKind, Format, Kind, Mtime, Precision, Special};
+use super::{Entry, ErrorKind, Format, Kind, Mtime, Parts, Precision, Special};
 
 pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
     let start = line.iter().position(|&b| b == b'+').unwrap_or(0);
@@ -52,9 +52,10 @@ pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
     } else {
         Kind::Other(Special::Unknown(String::new()))
     };
-    let mut e = Entry::new(kind, Format::Eplf, line, name);
-    e.size = size;
-    e.mtime = mtime;
-    e.mode = mode;
-    Ok(e)
+    Ok(Entry::from_parts(Parts {
+        size,
+        mtime,
+        mode,
+        ..Parts::new(kind, Format::Eplf, line, name)
+    }))
 }

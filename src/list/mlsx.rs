@@ -11,46 +11,48 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Offset, Utc};
 
 use super::date::parse_fraction;
 use super::lex::{
-    byte_marks, digit_pairs, digits_at, find_byte, is_ws, parse_octal, parse_u64, word_at,
-    zero_padded_word,
+    byte_marks, byte_marks_exact, digit_pairs, digits_at, find_byte, is_ws, parse_octal, parse_u64,
+    word_at, zero_padded_word,
 };
-use super::{Entry, ErrorKind, Format, Kind, Mtime, Precision, SkipReason, Special};
+use super::{
+    Entry, ErrorKind, Format, Kind, Mtime, ParseError, Parts, Precision, SkipReason, Special,
+};
 
-pub(crate) fn parse(line: &[u8]) -> Result<Entry, ErrorKind> {
+pub(crate) fn parse(line: &[u8]) -> Result<Entry, ParseError> {
+    let fail = |kind| ParseError::new(kind, line);
     if is_blank(line) {
-        return Err(ErrorKind::NotAnEntry(SkipReason::Blank));
+        return Err(fail(ErrorKind::NotAnEntry(SkipReason::Blank)));
     }
     // An MLST reply line is indented by one space.
-    let body = match line.split_first() {
-        Some((b' ', rest)) if has_fact_list(rest) => rest,
-        _ => line,
-    };
-    let sp = find_byte(body, b' ').ok_or(ErrorKind::BadFacts)?;
-    let name = &body[sp + 1..];
+    let start = usize::from(line[0] == b' ' && has_fact_list(&line[1..]));
+    let (facts, sp) = Facts::read(line, start).ok_or_else(|| fail(bad_facts(line, start)))?;
+    let name = &line[sp + 1..];
     if name.is_empty() {
-        return Err(ErrorKind::NoName);
+        return Err(fail(ErrorKind::NoName));
     }
-    let fact_list = &body[..sp];
-    let facts = Facts::read(body, sp).ok_or(ErrorKind::BadFacts)?;
+    let fact_list = &line[start..sp];
     let (kind, target, device) = match facts.kind {
         Some(v) => kind_of(v),
         None => (Kind::Other(Special::Unknown(String::new())), None, None),
     };
-    let mut e = Entry::new(kind, Format::Mlsx, line, name);
-    if let Some(target) = target {
-        e.set_link_target(line, target);
-    }
     // An unreadable `size` leaves the field to `sizd`.
-    e.size = facts
+    let size = facts
         .size
         .and_then(parse_u64)
         .or_else(|| facts.sizd.and_then(parse_u64));
-    e.mtime = facts.modify.and_then(mlsd_time);
-    e.mode = facts.mode.and_then(parse_octal).map(|m| m & 0o7777);
-    e.set_device(device);
-    e.set_owner_group(line, best(facts.owner), best(facts.group));
-    e.facts = super::span_of(line, fact_list);
-    Ok(e)
+    let mtime = facts.modify.and_then(mlsd_time);
+    let mode = facts.mode.and_then(parse_octal).map(|m| m & 0o7777);
+    Ok(Entry::from_parts(Parts {
+        target,
+        owner: best(facts.owner),
+        group: best(facts.group),
+        facts: Some(fact_list),
+        size,
+        mtime,
+        mode,
+        device,
+        ..Parts::new(kind, Format::Mlsx, line, name)
+    }))
 }
 
 /// True for an empty line or one of only spaces and tabs (one comparison for most lines).
@@ -90,26 +92,40 @@ struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
-    /// Reads the fact list `body[..end]` (the part of the line before the space). `None` when
-    /// a non-empty fact has no `=` or an empty key.
-    fn read(body: &'a [u8], end: usize) -> Option<Self> {
-        let list = &body[..end];
+    /// Reads the facts of `line` from `start` up to the first space, and returns them with
+    /// the index of that space. `None` when the line has no space, or a non-empty fact before
+    /// it lacks `=` or a key.
+    fn read(line: &'a [u8], start: usize) -> Option<(Self, usize)> {
         let mut facts = Facts::default();
-        let mut at = 0;
-        while at < list.len() {
-            // Values such as `modify` are long: find the `;` eight bytes at a time.
-            let fact_end = find_byte(&list[at..], b';').map_or(list.len(), |n| at + n);
-            if fact_end > at {
-                match find_eq(body, at, fact_end) {
-                    Some(eq) if eq > at => {
-                        facts.note(key_at(body, at, eq), &body[eq + 1..fact_end])
-                    }
-                    _ => return None,
+        let mut fact_start = start;
+        // One pass, eight bytes at a time: each `;` ends a fact, the first space ends them all.
+        let mut at = start;
+        while at < line.len() {
+            let w = zero_padded_word(line, at);
+            let spaces = byte_marks_exact(w, b' ');
+            let mut ends = byte_marks_exact(w, b';') | spaces;
+            while ends != 0 {
+                let bit = ends & ends.wrapping_neg();
+                let end = at + (bit.trailing_zeros() / 8) as usize;
+                if end > fact_start {
+                    facts.read_fact(line, fact_start, end)?;
                 }
+                if spaces & bit != 0 {
+                    return Some((facts, end));
+                }
+                fact_start = end + 1;
+                ends ^= bit;
             }
-            at = fact_end + 1;
+            at += 8;
         }
-        Some(facts)
+        None
+    }
+
+    /// Notes the fact `line[start..end]` (not empty). `None` when it has no `=` or no key.
+    fn read_fact(&mut self, line: &'a [u8], start: usize, end: usize) -> Option<()> {
+        let eq = find_eq(line, start, end).filter(|&eq| eq > start)?;
+        self.note(key_at(line, start, eq), &line[eq + 1..end]);
+        Some(())
     }
 
     fn note(&mut self, key: Key, value: &'a [u8]) {
@@ -137,6 +153,15 @@ fn find_eq(line: &[u8], start: usize, end: usize) -> Option<usize> {
     }
     let rest = line.get(start + 8..end)?;
     find_byte(rest, b'=').map(|n| start + 8 + n)
+}
+
+/// The error for a line whose facts could not be read: [`ErrorKind::NoName`] when nothing
+/// follows its first space, as for a line whose facts are fine.
+fn bad_facts(line: &[u8], start: usize) -> ErrorKind {
+    match find_byte(&line[start..], b' ') {
+        Some(sp) if start + sp + 1 == line.len() => ErrorKind::NoName,
+        _ => ErrorKind::BadFacts,
+    }
 }
 
 /// Keeps the first value of the highest rank.
@@ -251,7 +276,9 @@ fn unix_kind_of(v: &[u8]) -> TypeFact<'_> {
                     return (Kind::Symlink, None, None);
                 }
                 if let Some(target) = rest.strip_prefix(b":") {
-                    return (Kind::Symlink, Some(target), None);
+                    // Pure-FTPd sends `slink:` with nothing after it: no target, as for bare
+                    // `slink`.
+                    return (Kind::Symlink, Some(target).filter(|t| !t.is_empty()), None);
                 }
             }
         }
@@ -465,8 +492,11 @@ mod tests {
 
     #[test]
     fn fact_lists() {
+        // The facts of `facts name`: the space found must be the one after `facts`.
         let read = |facts: &[u8]| {
-            Facts::read(facts, facts.len()).map(|f| {
+            let line = [facts, b" name"].concat();
+            Facts::read(&line, 0).map(|(f, sp)| {
+                assert_eq!(sp, facts.len(), "{facts:?}");
                 let text = |v: Option<&[u8]>| v.map(|v| String::from_utf8_lossy(v).into_owned());
                 (text(f.kind), text(f.size), text(best(f.owner)))
             })
@@ -492,5 +522,20 @@ mod tests {
         assert_eq!(read(b"type=file;size"), None);
         assert_eq!(read(b"=file;"), None);
         assert_eq!(read(b"a-key-longer-than-a-window;"), None);
+        // A `:` right after a `;` (or a `!` after a space) is not taken for another one.
+        assert_eq!(
+            read(b"type=a;:=1;size=2"),
+            Some((some("a"), some("2"), None))
+        );
+        assert_eq!(
+            read(b"size=1234567;type=dir;unique=12;a=b;c=d;e=f;g=h;i=j"),
+            Some((some("dir"), some("1234567"), None))
+        );
+        // The facts end at the first space, wherever it is; no space at all is an error.
+        let first_space = |line: &[u8]| Facts::read(line, 0).map(|(_, sp)| sp);
+        assert_eq!(first_space(b"type=fi le; x"), Some(7));
+        assert_eq!(first_space(b" x"), Some(0));
+        assert_eq!(first_space(b"type=file;size=1"), None);
+        assert_eq!(first_space(b""), None);
     }
 }

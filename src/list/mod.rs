@@ -263,6 +263,26 @@ enum KindCode {
     Unknown,
 }
 
+impl KindCode {
+    /// The code of `kind`, and the text of an unknown kind when it has one.
+    fn of(kind: Kind) -> (KindCode, Option<String>) {
+        let code = match kind {
+            Kind::File => KindCode::File,
+            Kind::Dir => KindCode::Dir,
+            Kind::Symlink => KindCode::Symlink,
+            Kind::Other(Special::CharDevice) => KindCode::CharDevice,
+            Kind::Other(Special::BlockDevice) => KindCode::BlockDevice,
+            Kind::Other(Special::Pipe) => KindCode::Pipe,
+            Kind::Other(Special::Socket) => KindCode::Socket,
+            Kind::Other(Special::Door) => KindCode::Door,
+            Kind::Other(Special::Unknown(text)) => {
+                return (KindCode::Unknown, Some(text).filter(|t| !t.is_empty()))
+            }
+        };
+        (code, None)
+    }
+}
+
 /// The parts of an entry that few lines have.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct Extra {
@@ -312,73 +332,83 @@ fn decode_if_invalid(bytes: &[u8]) -> Option<String> {
     }
 }
 
-impl Entry {
-    /// An entry for `line` whose name is `name`, a subslice of `line`.
-    fn new(kind: Kind, format: Format, line: &[u8], name: &[u8]) -> Entry {
-        let mut e = Entry {
-            raw: line.into(),
+/// What a parser found in a line. [`Entry::from_parts`] makes the entry from it in one step,
+/// so that the entry is written once, in place, rather than made and then filled in field by
+/// field (which cost a slow copy of every entry).
+pub(crate) struct Parts<'a> {
+    pub(crate) kind: Kind,
+    pub(crate) format: Format,
+    /// The whole line; every part below is a subslice of it.
+    pub(crate) line: &'a [u8],
+    pub(crate) name: &'a [u8],
+    pub(crate) target: Option<&'a [u8]>,
+    pub(crate) owner: Option<&'a [u8]>,
+    pub(crate) group: Option<&'a [u8]>,
+    /// MLSD's `fact=value;…` list.
+    pub(crate) facts: Option<&'a [u8]>,
+    pub(crate) size: Option<u64>,
+    pub(crate) size_approximate: bool,
+    pub(crate) links: Option<u64>,
+    pub(crate) mtime: Option<Mtime>,
+    pub(crate) mode: Option<u32>,
+    pub(crate) device: Option<(u64, u64)>,
+}
+
+impl<'a> Parts<'a> {
+    /// An entry of `kind` named `name` (a subslice of `line`), with nothing else known yet.
+    pub(crate) fn new(kind: Kind, format: Format, line: &'a [u8], name: &'a [u8]) -> Self {
+        Parts {
+            kind,
+            format,
+            line,
+            name,
+            target: None,
+            owner: None,
+            group: None,
+            facts: None,
             size: None,
+            size_approximate: false,
             links: None,
             mtime: None,
             mode: None,
-            name: span_of(line, name),
-            target: Span::NONE,
-            owner: Span::NONE,
-            group: Span::NONE,
-            facts: Span::NONE,
-            kind: KindCode::Unknown,
-            format,
-            size_approximate: false,
-            extra: None,
-        };
-        e.set_kind(kind);
-        if let Some(text) = decode_if_invalid(name) {
-            e.extra().name = Some(text);
-        }
-        e
-    }
-
-    /// The rare parts, made on first use.
-    fn extra(&mut self) -> &mut Extra {
-        self.extra.get_or_insert_with(Box::default)
-    }
-
-    fn set_kind(&mut self, kind: Kind) {
-        self.kind = match kind {
-            Kind::File => KindCode::File,
-            Kind::Dir => KindCode::Dir,
-            Kind::Symlink => KindCode::Symlink,
-            Kind::Other(Special::CharDevice) => KindCode::CharDevice,
-            Kind::Other(Special::BlockDevice) => KindCode::BlockDevice,
-            Kind::Other(Special::Pipe) => KindCode::Pipe,
-            Kind::Other(Special::Socket) => KindCode::Socket,
-            Kind::Other(Special::Door) => KindCode::Door,
-            Kind::Other(Special::Unknown(text)) => {
-                if !text.is_empty() {
-                    self.extra().unknown_kind = Some(text);
-                }
-                KindCode::Unknown
-            }
-        };
-    }
-
-    /// Sets the link target to `target`, a subslice of `line`.
-    fn set_link_target(&mut self, line: &[u8], target: &[u8]) {
-        self.target = span_of(line, target);
-        if let Some(text) = decode_if_invalid(target) {
-            self.extra().target = Some(text);
+            device: None,
         }
     }
+}
 
-    /// Sets the owner and group to parts of `line`.
-    fn set_owner_group(&mut self, line: &[u8], owner: Option<&[u8]>, group: Option<&[u8]>) {
-        self.owner = owner.map_or(Span::NONE, |o| span_of(line, o));
-        self.group = group.map_or(Span::NONE, |g| span_of(line, g));
-    }
-
-    fn set_device(&mut self, device: Option<(u64, u64)>) {
-        if device.is_some() {
-            self.extra().device = device;
+impl Entry {
+    fn from_parts(p: Parts<'_>) -> Entry {
+        let span = |part: Option<&[u8]>| part.map_or(Span::NONE, |part| span_of(p.line, part));
+        let (kind, unknown_kind) = KindCode::of(p.kind);
+        let name_text = decode_if_invalid(p.name);
+        let target_text = p.target.and_then(decode_if_invalid);
+        let rare = name_text.is_some()
+            || target_text.is_some()
+            || unknown_kind.is_some()
+            || p.device.is_some();
+        let extra = rare.then(|| {
+            Box::new(Extra {
+                name: name_text,
+                target: target_text,
+                unknown_kind,
+                device: p.device,
+            })
+        });
+        Entry {
+            raw: p.line.into(),
+            size: p.size,
+            links: p.links,
+            mtime: p.mtime,
+            mode: p.mode,
+            name: span_of(p.line, p.name),
+            target: span(p.target),
+            owner: span(p.owner),
+            group: span(p.group),
+            facts: span(p.facts),
+            kind,
+            format: p.format,
+            size_approximate: p.size_approximate,
+            extra,
         }
     }
 
@@ -999,7 +1029,7 @@ fn parse_list_inner(line: &[u8], opts: &ParseOptions) -> Result<Entry, ErrorKind
 /// [`ErrorKind::NoName`] for an empty name.
 pub fn parse_mlsx_line(line: &[u8]) -> Result<Entry, ParseError> {
     let line = strip_ending(line);
-    mlsx::parse(line).map_err(|kind| ParseError::new(kind, line))
+    mlsx::parse(line)
 }
 
 /// Parses whole LIST output: one [`Line`] per input line (see [`split_lines`]), in order.

@@ -323,6 +323,8 @@ mlsx_ok! {
     mlsd_slink: "type=OS.unix=slink:/usr/bin;UNIX.mode=0777; bin"
         => "link|bin|-|-|/usr/bin", |e| assert_eq!(e.mode(), Some(0o777));
     mlsd_symlink: "type=OS.unix=symlink;unix.mode=0777; bin" => "link|bin|-|-|-";
+    // Pure-FTPd: `slink:` with nothing after it.
+    mlsd_slink_empty_target: "type=OS.unix=slink:;size=6; bin" => "link|bin|6|-|-";
     mlsd_chr: "type=OS.unix=chr-13/29; null"
         => "other|null|-|-|-", |e| { assert_eq!(e.device(), Some((13, 29))); assert_eq!(e.kind(), Kind::Other(Special::CharDevice)) };
     mlsd_blk: "type=OS.unix=blk-8/0; sda" => "other|sda|-|-|-", |e| assert_eq!(e.kind(), Kind::Other(Special::BlockDevice));

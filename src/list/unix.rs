@@ -10,7 +10,7 @@
 
 use super::date::{self, RawDate};
 use super::lex::{all_digits, is_ws, parse_grouped, parse_size, parse_u64, Tokens, Words};
-use super::{Entry, ErrorKind, Format, Kind, ParseOptions, Special};
+use super::{Entry, ErrorKind, Format, Kind, ParseOptions, Parts, Special};
 
 /// The mode token: the first token, or the third after `ls -i -s` numbers. Returns its index,
 /// the kind and permission bits, and what follows the ten mode characters.
@@ -371,18 +371,18 @@ fn build(
         },
         _ => (name, None),
     };
-    let mut e = Entry::new(kind, Format::Unix, line, name);
-    if let Some(target) = target {
-        e.set_link_target(line, target);
-    }
-    e.size = cols.size;
-    e.size_approximate = cols.approx;
-    e.set_device(cols.device);
-    e.mtime = Some(mtime);
-    e.mode = Some(bits);
-    e.links = links;
-    e.set_owner_group(line, cols.owner, cols.group);
-    Ok(e)
+    Ok(Entry::from_parts(Parts {
+        target,
+        owner: cols.owner,
+        group: cols.group,
+        size: cols.size,
+        size_approximate: cols.approx,
+        links,
+        mtime: Some(mtime),
+        mode: Some(bits),
+        device: cols.device,
+        ..Parts::new(kind, Format::Unix, line, name)
+    }))
 }
 
 /// Reads the layout nearly every server sends, `MODE LINKS OWNER GROUP SIZE Mon DD HH:MM|YYYY
