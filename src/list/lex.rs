@@ -96,12 +96,6 @@ pub(crate) fn byte_marks(w: u64, needle: u8) -> u64 {
     zero_bytes(w ^ u64::from_le_bytes([needle; 8]))
 }
 
-/// The high bit of each byte of the little-endian word `w` that equals `needle`, exactly (no
-/// false positives above a match, unlike [`byte_marks`]).
-pub(crate) fn byte_marks_exact(w: u64, needle: u8) -> u64 {
-    zero_bytes_exact(w ^ u64::from_le_bytes([needle; 8]))
-}
-
 /// The high bit of each zero byte of `v`, exactly (no false positives above a zero byte).
 fn zero_bytes_exact(v: u64) -> u64 {
     const LOW7: u64 = u64::from_le_bytes([0x7f; 8]);

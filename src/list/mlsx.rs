@@ -1,18 +1,18 @@
 //! MLSD / MLST fact lines (RFC 3659): `fact=value;fact=value; name`.
 //!
-//! The name is everything after the first space. The facts before it are split at `;` (eight
-//! bytes at a time: values such as `modify` are long) and at their first `=` (found in the
-//! key's first eight bytes as one word); keys are told apart by length, then compared as
-//! lower-cased words. The pass only notes where the values that count are (the last
-//! `type`, `size`, `modify`…, the best-ranked owner and group); they are converted once,
-//! afterwards.
+//! The name is everything after the first space. The facts before it are read one at a time,
+//! eight bytes at a time: the first word of a fact holds the `=` of every short key (and often
+//! the `;` that ends the fact), so one word tells where the key ends; keys are told apart by
+//! length, then compared as lower-cased words. The pass only notes where the value of the last
+//! of each fact that counts is (`type`, `size`, `modify`, `unix.mode`, the owner and group
+//! facts); they are converted once, afterwards.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Offset, Utc};
 
 use super::date::parse_fraction;
 use super::lex::{
-    byte_marks, byte_marks_exact, digit_pairs, digits_at, find_byte, is_ws, parse_octal, parse_u64,
-    word_at, zero_padded_word,
+    byte_marks, digit_pairs, digits_at, find_byte, is_ws, parse_octal, parse_u64, word_at,
+    zero_padded_word,
 };
 use super::{
     Entry, ErrorKind, Format, Kind, Mtime, ParseError, Parts, Precision, SkipReason, Special,
@@ -31,21 +31,19 @@ pub(crate) fn parse(line: &[u8]) -> Result<Entry, ParseError> {
         return Err(fail(ErrorKind::NoName));
     }
     let fact_list = &line[start..sp];
-    let (kind, target, device) = match facts.kind {
+    let (kind, target, device) = match facts.get(line, Key::Type) {
         Some(v) => kind_of(v),
         None => (Kind::Other(Special::Unknown(String::new())), None, None),
     };
     // An unreadable `size` leaves the field to `sizd`.
-    let size = facts
-        .size
-        .and_then(parse_u64)
-        .or_else(|| facts.sizd.and_then(parse_u64));
-    let mtime = facts.modify.and_then(mlsd_time);
-    let mode = facts.mode.and_then(parse_octal).map(|m| m & 0o7777);
+    let size = (facts.get(line, Key::Size).and_then(parse_u64))
+        .or_else(|| facts.get(line, Key::Sizd).and_then(parse_u64));
+    let mtime = facts.get(line, Key::Modify).and_then(mlsd_time);
+    let mode = (facts.get(line, Key::Mode).and_then(parse_octal)).map(|m| m & 0o7777);
     Ok(Entry::from_parts(Parts {
         target,
-        owner: best(facts.owner),
-        group: best(facts.group),
+        owner: facts.first_of(line, &[Key::OwnerName, Key::Owner, Key::Uid]),
+        group: facts.first_of(line, &[Key::GroupName, Key::Group, Key::Gid]),
         facts: Some(fact_list),
         size,
         mtime,
@@ -71,88 +69,95 @@ fn has_fact_list(s: &[u8]) -> bool {
     }
 }
 
-/// A value with its preference rank (a name beats a number).
-type Ranked<'a> = Option<(u8, &'a [u8])>;
-
-fn best(ranked: Ranked<'_>) -> Option<&[u8]> {
-    ranked.map(|(_, v)| v)
+/// The facts this parser reads: where the value of the last of each is in the line.
+struct Facts {
+    /// `start..end` of each [`Key`]'s value, indexed by the key; `0..0` when absent (a value
+    /// never starts at 0: a key and `=` come first).
+    values: [(usize, usize); Key::COUNT],
 }
 
-/// The facts this parser reads, as found in the line (the last of each, the best-ranked
-/// owner and group).
-#[derive(Default)]
-struct Facts<'a> {
-    kind: Option<&'a [u8]>,
-    size: Option<&'a [u8]>,
-    sizd: Option<&'a [u8]>,
-    modify: Option<&'a [u8]>,
-    mode: Option<&'a [u8]>,
-    owner: Ranked<'a>,
-    group: Ranked<'a>,
-}
-
-impl<'a> Facts<'a> {
+impl Facts {
     /// Reads the facts of `line` from `start` up to the first space, and returns them with
     /// the index of that space. `None` when the line has no space, or a non-empty fact before
     /// it lacks `=` or a key.
-    fn read(line: &'a [u8], start: usize) -> Option<(Self, usize)> {
-        let mut facts = Facts::default();
-        let mut fact_start = start;
-        // One pass, eight bytes at a time: each `;` ends a fact, the first space ends them all.
+    fn read(line: &[u8], start: usize) -> Option<(Self, usize)> {
+        let mut facts = Facts {
+            values: [(0, 0); Key::COUNT],
+        };
         let mut at = start;
-        while at < line.len() {
-            let w = zero_padded_word(line, at);
-            let spaces = byte_marks_exact(w, b' ');
-            let mut ends = byte_marks_exact(w, b';') | spaces;
-            while ends != 0 {
-                let bit = ends & ends.wrapping_neg();
-                let end = at + (bit.trailing_zeros() / 8) as usize;
-                if end > fact_start {
-                    facts.read_fact(line, fact_start, end)?;
+        loop {
+            // The first eight bytes of a fact, one word: they hold the `=` of every short key
+            // and the whole of many facts. The lowest mark of each kind is exact.
+            let head = zero_padded_word(line, at);
+            // Byte indices in the word; 8 when there is none.
+            let first_eq = (byte_marks(head, b'=').trailing_zeros() / 8) as usize;
+            let marks = byte_marks(head, b';') | byte_marks(head, b' ');
+            let first_end = (marks.trailing_zeros() / 8) as usize;
+            let (eq, end, key) = if first_eq < first_end {
+                // A short key.
+                let end = if first_end < 8 {
+                    at + first_end
+                } else {
+                    fact_end(line, at + 8)
+                };
+                (at + first_eq, end, short_key(head, first_eq))
+            } else if first_end < 8 {
+                // The fact ends in its first eight bytes, without a `=`: only an empty fact
+                // may (the space before the name, or `;;`).
+                if first_end > 0 {
+                    return None;
                 }
-                if spaces & bit != 0 {
-                    return Some((facts, end));
+                if line[at] == b' ' {
+                    return Some((facts, at));
                 }
-                fact_start = end + 1;
-                ends ^= bit;
+                at += 1;
+                continue;
+            } else {
+                // A long key (`unix.…`), or the line ends without a space.
+                let end = fact_end(line, at + 8);
+                let eq = at + 8 + find_byte(line.get(at + 8..end)?, b'=')?;
+                (eq, end, key_at(line, at, eq))
+            };
+            if eq == at {
+                return None;
             }
-            at += 8;
+            facts.values[key as usize] = (eq + 1, end);
+            match line.get(end) {
+                Some(b';') => at = end + 1,
+                Some(_) => return Some((facts, end)),
+                None => return None,
+            }
         }
-        None
     }
 
-    /// Notes the fact `line[start..end]` (not empty). `None` when it has no `=` or no key.
-    fn read_fact(&mut self, line: &'a [u8], start: usize, end: usize) -> Option<()> {
-        let eq = find_eq(line, start, end).filter(|&eq| eq > start)?;
-        self.note(key_at(line, start, eq), &line[eq + 1..end]);
-        Some(())
+    /// The value of `key`, if the line has it.
+    fn get<'a>(&self, line: &'a [u8], key: Key) -> Option<&'a [u8]> {
+        match self.values[key as usize] {
+            (0, _) => None,
+            (start, end) => line.get(start..end),
+        }
     }
 
-    fn note(&mut self, key: Key, value: &'a [u8]) {
-        match key {
-            Key::Type => self.kind = Some(value),
-            Key::Size => self.size = Some(value),
-            Key::Sizd => self.sizd = Some(value),
-            Key::Modify => self.modify = Some(value),
-            Key::Mode => self.mode = Some(value),
-            Key::Owner(rank) => keep_best(&mut self.owner, rank, value),
-            Key::Group(rank) => keep_best(&mut self.group, rank, value),
-            Key::Other => {}
-        }
+    /// The first of `keys` the line has.
+    fn first_of<'a>(&self, line: &'a [u8], keys: &[Key]) -> Option<&'a [u8]> {
+        keys.iter().find_map(|&key| self.get(line, key))
     }
 }
 
-/// The first `=` in `line[start..end]`. Keys are short: the first eight bytes are looked at
-/// as one word.
-fn find_eq(line: &[u8], start: usize, end: usize) -> Option<usize> {
-    let marks = byte_marks(zero_padded_word(line, start), b'=');
-    if marks != 0 {
-        // The lowest mark is exact.
-        let eq = start + (marks.trailing_zeros() / 8) as usize;
-        return (eq < end).then_some(eq);
+/// The index of the first `;` or space at or after `at`: where a fact ends (`line.len()` when
+/// neither follows).
+fn fact_end(line: &[u8], mut at: usize) -> usize {
+    while let Some(w) = word_at(line, at) {
+        let marks = byte_marks(w, b';') | byte_marks(w, b' ');
+        if marks != 0 {
+            return at + (marks.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
     }
-    let rest = line.get(start + 8..end)?;
-    find_byte(rest, b'=').map(|n| start + 8 + n)
+    let rest = line.get(at..).unwrap_or_default();
+    rest.iter()
+        .position(|&b| b == b';' || b == b' ')
+        .map_or(line.len(), |n| at + n)
 }
 
 /// The error for a line whose facts could not be read: [`ErrorKind::NoName`] when nothing
@@ -164,25 +169,26 @@ fn bad_facts(line: &[u8], start: usize) -> ErrorKind {
     }
 }
 
-/// Keeps the first value of the highest rank.
-fn keep_best<'a>(slot: &mut Ranked<'a>, rank: u8, value: &'a [u8]) {
-    if slot.map_or(true, |(r, _)| r < rank) {
-        *slot = Some((rank, value));
-    }
-}
-
-/// The facts the parser reads. Owner and group carry their preference rank: a name beats a
-/// number (`unix.ownername` > `unix.owner` > `unix.uid`).
-#[derive(Debug, PartialEq)]
+/// The facts the parser reads. An owner or group has three: a name beats a number
+/// (`unix.ownername` > `unix.owner` > `unix.uid`).
+#[derive(Debug, PartialEq, Clone, Copy)]
 enum Key {
     Type,
     Size,
     Sizd,
     Modify,
     Mode,
-    Owner(u8),
-    Group(u8),
+    Uid,
+    Owner,
+    OwnerName,
+    Gid,
+    Group,
+    GroupName,
     Other,
+}
+
+impl Key {
+    const COUNT: usize = Key::Other as usize + 1;
 }
 
 /// Up to eight bytes as a little-endian word, zero-padded.
@@ -205,6 +211,19 @@ fn key_at(line: &[u8], start: usize, end: usize) -> Key {
     const DOT_AT_4: u64 = 0xff << 32;
     let head = zero_padded_word(line, start);
     match end - start {
+        len @ 8..=14 => {
+            let tail = zero_padded_word(line, start + 8) | FOLD;
+            unix_key(len, head | (FOLD & !DOT_AT_4), tail)
+        }
+        len => short_key(head, len),
+    }
+}
+
+/// The fact whose key is the first `len` bytes of the word `head` (longer keys are
+/// [`Key::Other`]).
+fn short_key(head: u64, len: usize) -> Key {
+    const FOLD: u64 = u64::from_le_bytes([0x20; 8]);
+    match len {
         4 => match (head | FOLD) & low_bytes(4) {
             w if w == key_word(b"type") => Key::Type,
             w if w == key_word(b"size") => Key::Size,
@@ -212,10 +231,6 @@ fn key_at(line: &[u8], start: usize, end: usize) -> Key {
             _ => Key::Other,
         },
         6 if (head | FOLD) & low_bytes(6) == key_word(b"modify") => Key::Modify,
-        len @ 8..=14 => {
-            let tail = zero_padded_word(line, start + 8) | FOLD;
-            unix_key(len, head | (FOLD & !DOT_AT_4), tail)
-        }
         _ => Key::Other,
     }
 }
@@ -231,17 +246,17 @@ fn unix_key(len: usize, head: u64, tail: u64) -> Key {
     const OWN: u64 = key_word(b"unix.own");
     const GRO: u64 = key_word(b"unix.gro");
     match len {
-        8 if head == key_word(b"unix.uid") => Key::Owner(1),
-        8 if head == key_word(b"unix.gid") => Key::Group(1),
+        8 if head == key_word(b"unix.uid") => Key::Uid,
+        8 if head == key_word(b"unix.gid") => Key::Gid,
         9 if head == key_word(b"unix.mod") && tail & low_bytes(1) == key_word(b"e") => Key::Mode,
         10 => match (head, tail & low_bytes(2)) {
-            (OWN, t) if t == key_word(b"er") => Key::Owner(2),
-            (GRO, t) if t == key_word(b"up") => Key::Group(2),
+            (OWN, t) if t == key_word(b"er") => Key::Owner,
+            (GRO, t) if t == key_word(b"up") => Key::Group,
             _ => Key::Other,
         },
         14 => match (head, tail & low_bytes(6)) {
-            (OWN, t) if t == key_word(b"ername") => Key::Owner(3),
-            (GRO, t) if t == key_word(b"upname") => Key::Group(3),
+            (OWN, t) if t == key_word(b"ername") => Key::OwnerName,
+            (GRO, t) if t == key_word(b"upname") => Key::GroupName,
             _ => Key::Other,
         },
         _ => Key::Other,
@@ -446,12 +461,12 @@ mod tests {
             (b"SIZD", Key::Sizd),
             (b"Modify", Key::Modify),
             (b"UNIX.mode", Key::Mode),
-            (b"unix.uid", Key::Owner(1)),
-            (b"Unix.Owner", Key::Owner(2)),
-            (b"UNIX.ownerName", Key::Owner(3)),
-            (b"unix.GID", Key::Group(1)),
-            (b"unix.group", Key::Group(2)),
-            (b"unix.groupname", Key::Group(3)),
+            (b"unix.uid", Key::Uid),
+            (b"Unix.Owner", Key::Owner),
+            (b"UNIX.ownerName", Key::OwnerName),
+            (b"unix.GID", Key::Gid),
+            (b"unix.group", Key::Group),
+            (b"unix.groupname", Key::GroupName),
             // Only letters fold: `.` and other bytes must match exactly.
             (b"unix\x0emode", Key::Other),
             (b"t\x19pe", Key::Other),
@@ -472,33 +487,19 @@ mod tests {
     }
 
     #[test]
-    fn first_eq() {
-        // (line, start, end, the first `=` in line[start..end])
-        let cases: &[(&[u8], usize, usize, Option<usize>)] = &[
-            (b"type=file; x", 0, 9, Some(4)),
-            (b"a;type=file; x", 2, 11, Some(6)),
-            (b"ab;c=d; x", 0, 2, None),
-            (b"abcdefgh=1; x", 0, 10, Some(8)),
-            (b"abcdefghijklmnop=1; x", 0, 18, Some(16)),
-            (b"abcdefghij;k=1; x", 0, 10, None),
-            (b"abcdefgh; x", 0, 8, None),
-            (b"a=b", 0, 3, Some(1)),
-            (b"ab", 0, 2, None),
-        ];
-        for &(line, start, end, want) in cases {
-            assert_eq!(find_eq(line, start, end), want, "{line:?}");
-        }
-    }
-
-    #[test]
     fn fact_lists() {
         // The facts of `facts name`: the space found must be the one after `facts`.
         let read = |facts: &[u8]| {
             let line = [facts, b" name"].concat();
             Facts::read(&line, 0).map(|(f, sp)| {
                 assert_eq!(sp, facts.len(), "{facts:?}");
-                let text = |v: Option<&[u8]>| v.map(|v| String::from_utf8_lossy(v).into_owned());
-                (text(f.kind), text(f.size), text(best(f.owner)))
+                let text = |key| {
+                    f.get(&line, key)
+                        .map(|v| String::from_utf8_lossy(v).into_owned())
+                };
+                let owner = f.first_of(&line, &[Key::OwnerName, Key::Owner, Key::Uid]);
+                let owner = owner.map(|v| String::from_utf8_lossy(v).into_owned());
+                (text(Key::Type), text(Key::Size), owner)
             })
         };
         let some = |s: &str| Some(s.to_string());
