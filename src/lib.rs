@@ -142,12 +142,14 @@
 //! | `ftp.set_debuglevel(1)` | enable `debug` logs for target `ftplib` |
 //! | `with FTP(...) as ftp:` | drop the `FtpStream` (QUIT is sent, the socket closed) |
 //! | (ftputil) `host.walk(top)`, `makedirs`, `rmtree` | [`FtpStream::walk`], [`FtpStream::makedirs`], [`FtpStream::rmtree`] |
+//! | (ftputil) `host.download(src, dst)`, `upload`, `download_if_newer`, `upload_if_newer` | [`FtpStream::download`], [`FtpStream::upload`], [`FtpStream::download_if_newer`], [`FtpStream::upload_if_newer`] (a download replaces the local file only once complete) |
 
 #![deny(missing_docs)]
 
 mod command;
 mod data;
 mod error;
+mod files;
 pub mod list;
 mod net;
 pub mod parse;

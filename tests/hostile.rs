@@ -1463,3 +1463,89 @@ fn rmtree_refuses_a_listing_it_cannot_read() {
     assert_usable(&mut ftp);
     assert!(end(server, ftp).completed);
 }
+
+// ----- whole-file uploads ----------------------------------------------------------------
+
+/// A local file of `len` bytes in a fresh directory (kept alive by the returned guard).
+fn local_file(name: &str, len: usize) -> (tempdir::Dir, std::path::PathBuf) {
+    let dir = tempdir::Dir::new(name);
+    let path = dir.path().join(name);
+    std::fs::write(&path, vec![b'u'; len]).unwrap();
+    (dir, path)
+}
+
+mod tempdir {
+    /// A directory under the system temp dir, removed on drop.
+    pub struct Dir(std::path::PathBuf);
+
+    impl Dir {
+        pub fn new(tag: &str) -> Dir {
+            let path = std::env::temp_dir().join(format!(
+                "ftplib-hostile-{tag}-{}-{:?}",
+                std::process::id(),
+                std::time::SystemTime::now()
+            ));
+            std::fs::create_dir_all(&path).unwrap();
+            Dir(path)
+        }
+
+        pub fn path(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+#[test]
+fn broken_upload_deletes_its_partial_file() {
+    let (server, mut ftp) = start(steps(vec![
+        type_i(),
+        pasv(),
+        vec![
+            expect("STOR f"),
+            reply("150 Ok to send data."),
+            Step::Accept,
+            Step::DataReset,
+            reply("426 Connection closed; transfer aborted."),
+            // The client aborts a stream upload whose write failed.
+            expect("ABOR"),
+            reply("225 No transfer to ABOR."),
+            expect("DELE f"),
+            reply("250 Delete operation successful."),
+        ],
+        noop().into(),
+    ]));
+    let (_dir, local) = local_file("f", 32 * 1024 * 1024);
+    let result = timed(|| ftp.upload(&local, "f"));
+    assert!(result.is_err(), "{result:?}");
+    assert_usable(&mut ftp);
+    let transcript = end(server, ftp);
+    assert!(transcript.completed);
+    assert!(transcript.saw("DELE f"));
+}
+
+#[test]
+fn refused_upload_deletes_nothing() {
+    // The server keeps whatever `f` it had: deleting it would lose it.
+    let (server, mut ftp) = start(steps(vec![
+        type_i(),
+        pasv(),
+        vec![expect("STOR f"), reply("553 Could not create file.")],
+        noop().into(),
+    ]));
+    let (_dir, local) = local_file("f", 10);
+    let result = timed(|| ftp.upload(&local, "f"));
+    assert!(
+        matches!(&result, Err(Error::Permanent(r)) if r.code == 553),
+        "{result:?}"
+    );
+    assert_usable(&mut ftp);
+    let transcript = end(server, ftp);
+    assert!(transcript.completed);
+    assert!(!transcript.saw("DELE"));
+}
