@@ -211,6 +211,10 @@ impl Read for Download<'_> {
             self.at_end = true;
         }
         self.received += n as u64;
+        if let Err(e) = self.ftp.keepalive_tick() {
+            self.failed = true;
+            return Err(into_io(e));
+        }
         Ok(n)
     }
 }
@@ -307,6 +311,10 @@ impl Write for Upload<'_> {
             into_io(Error::from_io(e, "writing the data connection"))
         })?;
         self.sent += n as u64;
+        if let Err(e) = self.ftp.keepalive_tick() {
+            self.failed = true;
+            return Err(into_io(e));
+        }
         Ok(n)
     }
 

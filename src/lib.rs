@@ -150,6 +150,7 @@ mod command;
 mod data;
 mod error;
 mod files;
+mod keepalive;
 pub mod list;
 mod net;
 pub mod parse;

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use log::{debug, trace};
@@ -16,6 +16,7 @@ use log::{debug, trace};
 use crate::command::{check_argument, format_command, sanitize, Encoding};
 use crate::data::{DataStream, Download, Upload};
 use crate::error::{Error, Result};
+use crate::keepalive::{self, MAX_OUTSTANDING_NOOPS};
 use crate::net::{self, Transport};
 use crate::parse;
 use crate::reply::{self, is_line_too_long, Limits, LineEnd, Reply};
@@ -60,6 +61,7 @@ pub struct Builder {
     pub(crate) encoding: Encoding,
     pub(crate) tls: Option<crate::tls::TlsConfig>,
     pub(crate) implicit_tls: bool,
+    pub(crate) keepalive: Option<Duration>,
 }
 
 impl Default for Builder {
@@ -76,6 +78,7 @@ impl Default for Builder {
             encoding: Encoding::Utf8,
             tls: None,
             implicit_tls: false,
+            keepalive: None,
         }
     }
 }
@@ -165,6 +168,41 @@ impl Builder {
         self
     }
 
+    /// Keeps the control connection alive during long transfers: while a transfer runs,
+    /// `NOOP` is sent on the control connection whenever `interval` has passed since the
+    /// last command, so a NAT box or firewall that drops idle connections does not cut it
+    /// before the transfer's final reply. `None` (the default) sends nothing.
+    ///
+    /// Covers every transfer the stream runs itself: [`FtpStream::retrbinary`],
+    /// [`FtpStream::retrlines`], [`FtpStream::storbinary`], [`FtpStream::storlines`], the
+    /// listings, and the [`FtpStream::retr_stream`] / [`FtpStream::stor_stream`] streams. A
+    /// [`crate::DataStream`] from [`FtpStream::transfercmd`] is moved by your code, which
+    /// the stream does not see, so it gets no NOOPs.
+    ///
+    /// The NOOPs' replies are read when the transfer ends, in whatever order the server
+    /// sends them (before or after the transfer's own reply), and never count as the
+    /// transfer's success. Pick an interval well below the idle limit of the network path,
+    /// typically 30 to 120 seconds. At most 512 NOOPs are left unanswered during one
+    /// transfer.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// let mut ftp = ftplib::FtpStream::builder()
+    ///     .keepalive(Some(Duration::from_secs(60)))
+    ///     .connect("ftp.example.com", 21)?;
+    /// ftp.login("", "")?;
+    /// let mut file = std::fs::File::create("big.iso")?;
+    /// ftp.retrbinary("RETR big.iso", |block| std::io::Write::write_all(&mut file, block),
+    ///                ftplib::DEFAULT_BLOCKSIZE, None)?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// A zero interval makes [`Builder::connect`] fail with [`Error::InvalidInput`].
+    pub fn keepalive(mut self, interval: Option<Duration>) -> Builder {
+        self.keepalive = interval;
+        self
+    }
+
     /// Connects to `host` (a name or an address) on `port` (0 means 21, or 990 with
     /// [`Builder::implicit_tls`]), trying each resolved address, and reads the greeting.
     ///
@@ -179,6 +217,11 @@ impl Builder {
             // A zero timeout would make sockets non-blocking (ftplib's bpo-39259).
             return Err(Error::InvalidInput(
                 "a zero timeout is not supported; use None to wait forever".into(),
+            ));
+        }
+        if self.keepalive == Some(Duration::ZERO) {
+            return Err(Error::InvalidInput(
+                "a zero keep-alive interval is not supported; use None to switch it off".into(),
             ));
         }
         let port = match port {
@@ -234,6 +277,11 @@ pub struct FtpStream {
     closed: bool,
     /// FEAT's answer, once asked (empty when the server does not know FEAT).
     features: Option<BTreeMap<String, String>>,
+    /// When the last command was sent; kept up to date only while keep-alive is on, so
+    /// bulk transfers without it never read the clock.
+    last_command: Instant,
+    /// Keep-alive NOOPs sent during the current transfer whose replies are not read yet.
+    outstanding_noops: usize,
 }
 
 impl std::fmt::Debug for FtpStream {
@@ -282,6 +330,8 @@ impl FtpStream {
             closed: false,
             features: None,
             tls: Default::default(),
+            last_command: Instant::now(),
+            outstanding_noops: 0,
         })
     }
 
@@ -353,6 +403,32 @@ impl FtpStream {
         Ok(())
     }
 
+    /// Switches keep-alive NOOPs during transfers on (`Some(interval)`) or off (`None`);
+    /// see [`Builder::keepalive`].
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// ftp.set_keepalive(Some(Duration::from_secs(30)))?;
+    /// let mut upload = ftp.stor_stream("backup.tar")?;
+    /// std::io::copy(&mut std::fs::File::open("backup.tar")?, &mut upload)?;
+    /// upload.finish()?;   // also reads the replies to the NOOPs sent meanwhile
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a zero interval.
+    pub fn set_keepalive(&mut self, interval: Option<Duration>) -> Result<()> {
+        if interval == Some(Duration::ZERO) {
+            return Err(Error::InvalidInput(
+                "a zero keep-alive interval is not supported".into(),
+            ));
+        }
+        self.config.keepalive = interval;
+        self.last_command = Instant::now();
+        Ok(())
+    }
+
     /// True until the stream is closed or an error left the control connection out of
     /// step (see "After an error" above).
     pub fn is_usable(&self) -> bool {
@@ -389,6 +465,9 @@ impl FtpStream {
         let mut bytes = self.config.encoding.encode(line)?;
         debug!("*cmd* {}", sanitize(line));
         bytes.extend_from_slice(b"\r\n");
+        if self.config.keepalive.is_some() {
+            self.last_command = Instant::now();
+        }
         let transport = self.control.get_mut();
         let result = transport.write_all(&bytes).and_then(|()| transport.flush());
         result.map_err(|e| {
@@ -397,8 +476,41 @@ impl FtpStream {
         })
     }
 
+    /// Called by every transfer loop as data moves: sends a keep-alive NOOP when one is
+    /// due (see [`Builder::keepalive`]) without waiting for its reply, and counts it. The
+    /// replies are read with the transfer's final reply (`read_final_reply`, or
+    /// `abort_with`).
+    ///
+    /// # Errors
+    /// A failure to send: the control connection is dead, so the stream is marked
+    /// unusable and the transfer should stop.
+    #[inline]
+    pub(crate) fn keepalive_tick(&mut self) -> Result<()> {
+        // Off (the default): one branch, no clock read.
+        let Some(interval) = self.config.keepalive else {
+            return Ok(());
+        };
+        if self.outstanding_noops >= MAX_OUTSTANDING_NOOPS || self.last_command.elapsed() < interval
+        {
+            return Ok(());
+        }
+        self.putcmd("NOOP")?;
+        self.outstanding_noops += 1;
+        if self.outstanding_noops == MAX_OUTSTANDING_NOOPS {
+            debug!("{MAX_OUTSTANDING_NOOPS} keep-alive NOOPs unanswered; sending no more during this transfer");
+        }
+        Ok(())
+    }
+
     /// Reads one reply without classifying it.
     fn read_reply(&mut self) -> Result<Reply> {
+        let reply = self.read_raw_reply()?;
+        self.tls.check_reply(reply)
+    }
+
+    /// Reads one reply, without the TLS check of [`crate::tls`] (which looks at the first
+    /// reply after a TLS data connection and must not spend itself on a NOOP's reply).
+    fn read_raw_reply(&mut self) -> Result<Reply> {
         self.check_usable()?;
         let limits = Limits {
             max_line_length: self.config.max_line_length,
@@ -410,7 +522,6 @@ impl FtpStream {
         }) {
             Ok(reply) => {
                 debug!("*resp* {}", reply.text);
-                let reply = self.tls.check_reply(reply)?;
                 if reply.code == 421 {
                     // 421: the server is closing the control connection (RFC 959 §4.2).
                     self.poison(Error::Temporary(reply.clone()));
@@ -427,7 +538,34 @@ impl FtpStream {
     /// # Errors
     /// As described, plus connection errors.
     pub fn getresp(&mut self) -> Result<Reply> {
-        self.read_reply()?.into_result()
+        self.read_final_reply()?.into_result()
+    }
+
+    /// Reads the next reply; at the end of a transfer during which keep-alive NOOPs were
+    /// sent, reads their replies too and returns the transfer's own final reply (see
+    /// [`keepalive::pick_final`] for how it is told apart).
+    ///
+    /// Exactly one reply per NOOP plus one is read, whatever their codes, so the session
+    /// stays in step even if a reply is classed wrongly.
+    fn read_final_reply(&mut self) -> Result<Reply> {
+        let noops = std::mem::take(&mut self.outstanding_noops);
+        if noops == 0 {
+            return self.read_reply();
+        }
+        let mut replies = Vec::with_capacity(noops + 1);
+        for _ in 0..=noops {
+            let reply = self.read_raw_reply()?;
+            match reply.class() {
+                // 421: the server is closing the connection (read_raw_reply has marked
+                // the stream unusable); nothing more will come.
+                _ if reply.code == 421 => return Ok(reply),
+                // A 1xx promises yet another reply: the count no longer holds.
+                1 => return Err(self.poison(Error::UnexpectedReply(reply))),
+                _ => replies.push(reply),
+            }
+        }
+        let last = keepalive::pick_final(replies);
+        self.tls.check_reply(last)
     }
 
     /// Reads one reply and requires 2xx (ftplib's `voidresp`); use it after a transfer
@@ -999,7 +1137,7 @@ impl FtpStream {
         let sent = self.send_abor();
         drop(data);
         sent?;
-        let first = self.read_reply()?;
+        let first = self.read_abort_reply()?;
         let last = match first.code {
             225 | 226 => {
                 // The transfer may have completed just before ABOR arrived: then this 226
@@ -1009,9 +1147,12 @@ impl FtpStream {
                 first
             }
             426 | 451 => {
-                let second = self.read_reply()?;
+                let second = self.read_abort_reply()?;
                 match second.code {
-                    225 | 226 => second,
+                    225 | 226 => {
+                        self.drain_noop_replies()?;
+                        second
+                    }
                     _ => return Err(self.resync_after(reply_error(second))),
                 }
             }
@@ -1048,9 +1189,46 @@ impl FtpStream {
         })
     }
 
+    /// Reads the next reply of an ABOR exchange, setting aside the replies owed to
+    /// keep-alive NOOPs, which the server may send before, between or after its answers to
+    /// the transfer and to ABOR.
+    fn read_abort_reply(&mut self) -> Result<Reply> {
+        loop {
+            let reply = self.read_reply()?;
+            if self.outstanding_noops > 0 && keepalive::is_noop_reply(reply.code) {
+                self.outstanding_noops -= 1;
+                continue;
+            }
+            return Ok(reply);
+        }
+    }
+
+    /// Reads the replies still owed to keep-alive NOOPs after an ABOR exchange, skipping
+    /// a few stray replies in between (a late answer to the transfer or to ABOR).
+    fn drain_noop_replies(&mut self) -> Result<()> {
+        let mut strays = 0;
+        while self.outstanding_noops > 0 {
+            let reply = self.read_reply()?;
+            if keepalive::is_noop_reply(reply.code) {
+                self.outstanding_noops -= 1;
+            } else {
+                strays += 1;
+                if strays > 4 {
+                    return Err(self.poison(Error::Protocol {
+                        reason: "no replies to the keep-alive NOOPs after ABOR".into(),
+                        line: reply.text,
+                    }));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Sends NOOP and skips replies until its 2xx, so stray replies cannot shift later
-    /// ones.
+    /// ones. Replies still owed to keep-alive NOOPs are read first, so that none of their
+    /// 200s is taken for this NOOP's.
     fn sync_with_noop(&mut self) -> Result<()> {
+        self.drain_noop_replies()?;
         self.putcmd("NOOP")?;
         for _ in 0..4 {
             let reply = self.read_reply()?;
@@ -1115,6 +1293,7 @@ impl FtpStream {
                 }
                 return Err(Error::Io(e));
             }
+            self.keepalive_tick()?;
         }
         if let Err(e) = data.finish_download() {
             return Err(self.reply_after_data_error(e));
@@ -1184,6 +1363,7 @@ impl FtpStream {
                     if end == LineEnd::Eof {
                         break;
                     }
+                    self.keepalive_tick()?;
                 }
                 Err(e) if is_line_too_long(&e) => {
                     let limit = self.config.max_data_line_length;
@@ -1251,6 +1431,7 @@ impl FtpStream {
                 return Err(self.reply_after_data_error(e));
             }
             callback(&buf[..n]);
+            self.keepalive_tick()?;
         }
         if let Err(e) = data.finish_upload() {
             return Err(self.reply_after_data_error(e));
@@ -1307,6 +1488,7 @@ impl FtpStream {
                 return Err(self.reply_after_data_error(e));
             }
             callback(&line);
+            self.keepalive_tick()?;
         }
         let data = match writer.into_inner() {
             Ok(data) => data,
