@@ -1159,6 +1159,8 @@ impl FtpStream {
             // ABOR refused or not understood: the transfer's own reply may still come.
             _ => return Err(self.resync_after(reply_error(first))),
         };
+        // Every keep-alive NOOP's reply has been read: the next command gets its own.
+        debug_assert_eq!(self.outstanding_noops, 0, "NOOP replies left after ABOR");
         Ok(last)
     }
 

@@ -64,6 +64,20 @@ pub enum Step {
     Close,
     /// Resets the control connection (RST).
     Reset,
+    /// Reads NOOP lines (a client's keep-alives) until none arrives for [`NOOP_IDLE`] or
+    /// another command arrives (kept for the next step), and owes each one a reply. The
+    /// client must be waiting meanwhile (for data or a reply), so the idle wait is reliable.
+    ReadNoops,
+    /// Sends this reply for at most `n` of the NOOPs owed (`usize::MAX`: all of them).
+    AnswerNoops(&'static str, usize),
+}
+
+/// How long [`Step::ReadNoops`] waits for one more NOOP before deciding none follows.
+pub const NOOP_IDLE: Duration = Duration::from_millis(150);
+
+/// Reads the client's keep-alive NOOPs so far and answers all of them with `text`.
+pub fn answer_noops(text: &'static str) -> [Step; 2] {
+    [Step::ReadNoops, Step::AnswerNoops(text, usize::MAX)]
 }
 
 /// Shorthand for [`Step::Expect`].
@@ -118,6 +132,14 @@ impl Transcript {
     /// True when some received line starts with `prefix` (ASCII case insensitive).
     pub fn saw(&self, prefix: &str) -> bool {
         self.lines.iter().any(|l| starts_with_ci(l, prefix))
+    }
+
+    /// How many received lines start with `prefix` (ASCII case insensitive).
+    pub fn count(&self, prefix: &str) -> usize {
+        self.lines
+            .iter()
+            .filter(|l| starts_with_ci(l, prefix))
+            .count()
     }
 }
 
@@ -188,6 +210,10 @@ struct Session {
     port: u16,
     active_target: Option<SocketAddr>,
     transcript: Transcript,
+    /// A line read ahead by [`Step::ReadNoops`], returned by the next read.
+    pushed_back: Option<String>,
+    /// NOOPs read but not answered yet.
+    noops_owed: usize,
 }
 
 /// Accepts on a non-blocking listener until `deadline`.
@@ -234,6 +260,8 @@ fn run(
             connected: true,
             ..Transcript::default()
         },
+        pushed_back: None,
+        noops_owed: 0,
     };
     let mut completed = true;
     let mut hung_up = false;
@@ -277,6 +305,9 @@ impl Session {
 
     /// Reads one line; `None` at end of stream or on error.
     fn read_line(&mut self) -> Option<String> {
+        if let Some(line) = self.pushed_back.take() {
+            return Some(line);
+        }
         let mut buf = Vec::new();
         match (&mut self.control)
             .take(64 * 1024)
@@ -425,6 +456,24 @@ impl Session {
             Step::Close => {
                 let _ = self.control().shutdown(Shutdown::Both);
                 return Ok(Flow::HungUp);
+            }
+            Step::ReadNoops => {
+                let _ = self.control().set_read_timeout(Some(NOOP_IDLE));
+                while let Some(line) = self.read_line() {
+                    if starts_with_ci(&line, "NOOP") {
+                        self.noops_owed += 1;
+                    } else {
+                        self.pushed_back = Some(line);
+                        break;
+                    }
+                }
+                let _ = self.control().set_read_timeout(Some(SERVER_WAIT));
+            }
+            Step::AnswerNoops(text, n) => {
+                let n = n.min(self.noops_owed);
+                self.noops_owed -= n;
+                let bytes = format!("{text}\r\n").repeat(n);
+                self.write_control(bytes.as_bytes())?;
             }
             Step::Reset => {
                 // With a zero linger, closing the socket (when the session is dropped)
