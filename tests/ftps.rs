@@ -411,6 +411,73 @@ fn implicit_port_defaults_to_990() {
     assert!(text.contains("127.0.0.1:990"), "unexpected error: {text}");
 }
 
+// ----- keep-alive NOOPs over a TLS control connection -------------------------------------
+
+/// A slow protected upload and download with keep-alive NOOPs every 50 ms: the NOOPs
+/// travel inside the control connection's TLS, their replies are read at the end, and the
+/// session stays in step.
+fn keepalive_over_tls(server: &TestServer, tls: TlsConfig, label: &str) {
+    let mut ftp = explicit_user(server, tls);
+    ftp.set_keepalive(Some(Duration::from_millis(50)))
+        .expect("set_keepalive");
+    let data = blob_bytes(512 * 1024);
+    let mut upload = ftp.stor_stream("ka.bin").expect("STOR");
+    for (i, chunk) in data.chunks(128 * 1024).enumerate() {
+        if i > 0 {
+            std::thread::sleep(Duration::from_millis(80));
+        }
+        upload.write_all(chunk).expect("write");
+    }
+    assert_eq!(upload.finish().expect("finish").code, 226, "{label}");
+    let mut back = Vec::new();
+    let reply = ftp
+        .retrbinary(
+            "RETR ka.bin",
+            |block| {
+                // TLS hands over one 16 KiB record per read: pause once per 128 KiB.
+                let before = back.len() / (128 * 1024);
+                back.extend_from_slice(block);
+                if back.len() / (128 * 1024) > before {
+                    std::thread::sleep(Duration::from_millis(80));
+                }
+                Ok(())
+            },
+            128 * 1024,
+            None,
+        )
+        .expect("slow download");
+    assert_eq!(reply.code, 226, "{label}");
+    assert_eq!(sha256(&back), sha256(&data), "{label}");
+    assert!(ftp.pwd().expect("pwd").starts_with('/'), "{label}");
+    assert_eq!(ftp.size("ka.bin").expect("size"), data.len() as u64);
+    ftp.quit().expect("quit");
+    let noops = server.log().matches("NOOP").count();
+    assert!(noops >= 3, "{label}: {noops} NOOPs in the server log");
+}
+
+#[test]
+fn keepalive_over_tls_vsftpd_and_pyftpdlib() {
+    for backend in backends() {
+        let server = TestServer::vsftpd(
+            Family::V4,
+            Tls::Explicit {
+                require_reuse: false,
+            },
+        );
+        keepalive_over_tls(
+            &server,
+            config(backend, &server),
+            &format!("vsftpd-{backend:?}"),
+        );
+        let server = TestServer::pyftpdlib(Family::V4, true);
+        keepalive_over_tls(
+            &server,
+            config(backend, &server),
+            &format!("pyftpdlib-{backend:?}"),
+        );
+    }
+}
+
 // ----- pyftpdlib -----------------------------------------------------------------------------
 
 #[test]

@@ -645,3 +645,117 @@ fn walk_makedirs_rmtree_vsftpd() {
 fn walk_makedirs_rmtree_pyftpdlib() {
     walk_tree(&pyftpdlib(Family::V4));
 }
+
+// ----- keep-alive NOOPs during slow transfers ----------------------------------------------
+
+/// The keep-alive interval, shorter than the client's pause between blocks, so every
+/// pause is followed by a NOOP on the control connection.
+const KEEPALIVE: Duration = Duration::from_millis(50);
+const CLIENT_PAUSE: Duration = Duration::from_millis(80);
+const SLOW_BLOCK: usize = 128 * 1024;
+
+fn keepalive_session(server: &TestServer, anonymous: bool) -> FtpStream {
+    let mut ftp = FtpStream::builder()
+        .timeout(Some(Duration::from_secs(20)))
+        .keepalive(Some(KEEPALIVE))
+        .connect(&server.host, server.port)
+        .expect("connect");
+    if anonymous {
+        ftp.login("", "").expect("anonymous login");
+    } else {
+        ftp.login(&server.user, &server.password)
+            .expect("user login");
+    }
+    ftp
+}
+
+/// NOOP commands in the server's log (vsftpd's protocol log, pyftpdlib's DEBUG log).
+fn noops_in_log(server: &TestServer) -> usize {
+    server.log().matches("NOOP").count()
+}
+
+/// Downloads the 1 MiB blob pausing after each block, so NOOPs go out during the
+/// transfer; then checks the data, the final reply, and that the session is in step.
+fn slow_download_with_keepalive(server: &TestServer) {
+    let mut ftp = keepalive_session(server, true);
+    let mut received = Vec::new();
+    let mut blocks = 0;
+    let reply = ftp
+        .retrbinary(
+            "RETR blob.bin",
+            |block| {
+                received.extend_from_slice(block);
+                blocks += 1;
+                std::thread::sleep(CLIENT_PAUSE);
+                Ok(())
+            },
+            SLOW_BLOCK,
+            None,
+        )
+        .expect("slow download");
+    assert_eq!(reply.code, 226, "{reply:?}");
+    assert!(
+        blocks >= 4,
+        "only {blocks} blocks: the transfer was not slow"
+    );
+    assert_eq!(sha256(&received), sha256(&blob_bytes(1024 * 1024)));
+    // In step: PWD gets its 257, and a second transfer works.
+    assert_eq!(ftp.pwd().expect("pwd"), "/");
+    let readme = download(&mut ftp, "readme.txt").expect("second download");
+    assert!(!readme.is_empty());
+    ftp.quit().expect("quit");
+    let noops = noops_in_log(server);
+    assert!(
+        noops >= blocks - 1,
+        "{noops} NOOPs in the server log for {blocks} slow blocks"
+    );
+}
+
+/// Uploads 1 MiB through `stor_stream` pausing between writes, then downloads it back.
+fn slow_upload_with_keepalive(server: &TestServer) {
+    let mut ftp = keepalive_session(server, false);
+    let data = blob_bytes(1024 * 1024);
+    let mut upload = ftp.stor_stream("slow.bin").expect("STOR");
+    for (i, chunk) in data.chunks(SLOW_BLOCK).enumerate() {
+        if i > 0 {
+            std::thread::sleep(CLIENT_PAUSE);
+        }
+        upload.write_all(chunk).expect("write");
+    }
+    let reply = upload.finish().expect("finish");
+    assert_eq!(reply.code, 226, "{reply:?}");
+    // In step: PWD gets its 257, SIZE its 213, and the file comes back whole.
+    assert!(ftp.pwd().expect("pwd").starts_with('/'));
+    assert_eq!(ftp.size("slow.bin").expect("size"), data.len() as u64);
+    assert_eq!(
+        sha256(&download(&mut ftp, "slow.bin").expect("download back")),
+        sha256(&data)
+    );
+    ftp.quit().expect("quit");
+    let pauses = data.len() / SLOW_BLOCK - 1;
+    let noops = noops_in_log(server);
+    assert!(
+        noops >= pauses,
+        "{noops} NOOPs in the server log for {pauses} pauses"
+    );
+}
+
+#[test]
+fn keepalive_slow_download_vsftpd() {
+    slow_download_with_keepalive(&vsftpd(Family::V4));
+}
+
+#[test]
+fn keepalive_slow_download_pyftpdlib() {
+    slow_download_with_keepalive(&pyftpdlib(Family::V4));
+}
+
+#[test]
+fn keepalive_slow_upload_vsftpd() {
+    slow_upload_with_keepalive(&vsftpd(Family::V4));
+}
+
+#[test]
+fn keepalive_slow_upload_pyftpdlib() {
+    slow_upload_with_keepalive(&pyftpdlib(Family::V4));
+}
