@@ -101,6 +101,23 @@
 //! [`DEFAULT_TIMEOUT`] (60 s; ftplib waits forever) and is set with
 //! [`Builder::timeout`] or [`FtpStream::set_timeout`].
 //!
+//! # Keep-alive during long transfers
+//!
+//! A NAT box or firewall that drops idle connections can cut the control connection while
+//! a long transfer keeps it silent, and the transfer then fails at its very end for want
+//! of its final reply. [`Builder::keepalive`] (or [`FtpStream::set_keepalive`]) sends
+//! `NOOP` on the control connection during transfers whenever the interval has passed,
+//! and reads the replies when the transfer ends, before or after the transfer's own reply
+//! as the server sends them. Off by default.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! let mut ftp = ftplib::FtpStream::builder()
+//!     .keepalive(Some(Duration::from_secs(60)))
+//!     .connect("ftp.example.com", 21)?;
+//! # Ok::<(), ftplib::Error>(())
+//! ```
+//!
 //! # Logging
 //!
 //! Commands and replies go to the [`log`](https://docs.rs/log) crate under targets in

@@ -409,6 +409,31 @@ fn zero_interval_is_refused() {
     end(server, ftp);
 }
 
+#[test]
+fn reply_421_among_noop_replies_ends_the_session() {
+    // The server gives up while NOOPs are owed: the 421 is reported, not a NOOP's 200,
+    // and the stream refuses further calls instead of reading replies that never come.
+    let (server, mut ftp) = start(vec![
+        retr(3),
+        slow_data(0..3),
+        vec![
+            Step::DataClose,
+            Step::ReadNoops,
+            Step::AnswerNoops("200 NOOP ok", 1),
+            reply("421 Timeout, closing control connection."),
+            Step::Close,
+        ],
+    ]);
+    let result = download(&mut ftp, "f");
+    assert!(
+        matches!(&result, Err(Error::Temporary(r)) if r.code == 421),
+        "{result:?}"
+    );
+    assert!(!ftp.is_usable());
+    assert!(matches!(ftp.pwd(), Err(Error::InvalidState(_))));
+    assert_noops(&end(server, ftp), 2);
+}
+
 // ----- uploads -------------------------------------------------------------------------
 
 /// Writes `pieces` pieces to an upload stream, pausing before each but the first.
