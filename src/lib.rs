@@ -160,6 +160,7 @@
 //! | `with FTP(...) as ftp:` | drop the `FtpStream` (QUIT is sent, the socket closed) |
 //! | (ftputil) `host.walk(top)`, `makedirs`, `rmtree` | [`FtpStream::walk`], [`FtpStream::makedirs`], [`FtpStream::rmtree`] |
 //! | (ftputil) `host.download(src, dst)`, `upload`, `download_if_newer`, `upload_if_newer` | [`FtpStream::download`], [`FtpStream::upload`], [`FtpStream::download_if_newer`], [`FtpStream::upload_if_newer`] (a download replaces the local file only once complete) |
+//! | `ftp.retrbinary(cmd, cb, rest=len(part))` to resume by hand | [`FtpStream::download_resume`] (keeps a broken download's data and continues it with REST) |
 
 #![deny(missing_docs)]
 

@@ -1,5 +1,5 @@
-//! Whole-file transfers between local paths and real servers (`download`, `upload` and their
-//! `_if_newer` forms) against vsftpd and pyftpdlib, started on loopback by `tests/common`.
+//! Whole-file transfers between local paths and real servers (`download`, `upload`, their
+//! `_if_newer` forms and `download_resume`) against vsftpd and pyftpdlib, started on loopback by `tests/common`.
 
 mod common;
 
@@ -151,6 +151,55 @@ fn if_newer(server: &TestServer) {
         .unwrap_err();
     assert!(matches!(err, Error::Io(_)), "{err:?}");
     assert!(ftp.pwd().is_ok());
+}
+
+fn resume(server: &TestServer) {
+    let mut ftp = login(server);
+    let dir = local_dir(server);
+    let body: Vec<u8> = (0..1_000_000u32).map(|i| (i % 253) as u8).collect();
+    fs::write(server.user_home.join("big.bin"), &body).unwrap();
+    let local = dir.join("big.bin");
+    let part = dir.join(".big.bin.ftplib-part");
+    let server_time: SystemTime = ftp.mdtm("big.bin").unwrap().into();
+
+    // A partial file from an earlier attempt at the same server file is continued: its
+    // bytes (here 0xEE, to tell them apart) are kept, only the rest is fetched.
+    fs::write(&part, vec![0xEE; 300_000]).unwrap();
+    set_mtime(&part, server_time);
+    assert_eq!(ftp.download_resume("big.bin", &local).unwrap(), 700_000);
+    let got = fs::read(&local).unwrap();
+    assert!(got[..300_000].iter().all(|&b| b == 0xEE));
+    assert_eq!(got[300_000..], body[300_000..]);
+    assert_eq!(names_in(&dir), ["big.bin"]);
+
+    // A partial file stamped with another time is from another version: start over.
+    fs::write(&part, vec![0xEE; 300_000]).unwrap();
+    set_mtime(&part, server_time - HOUR);
+    assert_eq!(ftp.download_resume("big.bin", &local).unwrap(), 1_000_000);
+    assert_eq!(fs::read(&local).unwrap(), body);
+
+    // So is one longer than the server's file.
+    fs::write(&part, vec![0xEE; 1_500_000]).unwrap();
+    set_mtime(&part, server_time);
+    assert_eq!(ftp.download_resume("big.bin", &local).unwrap(), 1_000_000);
+    assert_eq!(fs::read(&local).unwrap(), body);
+
+    // Nothing to resume: a plain download.
+    fs::remove_file(&local).unwrap();
+    assert_eq!(ftp.download_resume("big.bin", &local).unwrap(), 1_000_000);
+    assert_eq!(fs::read(&local).unwrap(), body);
+    assert_eq!(names_in(&dir), ["big.bin"]);
+    assert!(ftp.pwd().is_ok());
+}
+
+#[test]
+fn resume_vsftpd() {
+    resume(&TestServer::vsftpd(Family::V4, Tls::None));
+}
+
+#[test]
+fn resume_pyftpdlib() {
+    resume(&TestServer::pyftpdlib(Family::V4, false));
 }
 
 #[test]

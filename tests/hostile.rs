@@ -1549,3 +1549,122 @@ fn refused_upload_deletes_nothing() {
     assert!(transcript.completed);
     assert!(!transcript.saw("DELE"));
 }
+
+/// MDTM and SIZE of `f` as `download_resume` asks for them: 2020-01-02 03:04:05 UTC, 2000
+/// bytes.
+fn mdtm_and_size() -> Vec<Step> {
+    vec![
+        expect("MDTM f"),
+        reply("213 20200102030405"),
+        expect("TYPE I"),
+        reply("200 Switching to Binary mode."),
+        expect("SIZE f"),
+        reply("213 2000"),
+    ]
+}
+
+#[test]
+fn broken_download_is_resumed_where_it_stopped() {
+    let (server, mut ftp) = start(steps(vec![
+        // First call: 1000 of 2000 bytes, then the connection breaks.
+        mdtm_and_size(),
+        type_i(),
+        pasv(),
+        vec![
+            expect("RETR f"),
+            reply("150 Opening BINARY mode data connection for f (2000 bytes)."),
+            Step::Accept,
+            data(&[b'a'; 1000]),
+            Step::DataReset,
+            reply("426 Connection closed; transfer aborted."),
+        ],
+        // Second call: the rest, from byte 1000.
+        mdtm_and_size(),
+        type_i(),
+        pasv(),
+        vec![
+            expect("REST 1000"),
+            reply("350 Restart position accepted (1000)."),
+            expect("RETR f"),
+            reply("150 Opening BINARY mode data connection for f (2000 bytes)."),
+            Step::Accept,
+            data(&[b'b'; 1000]),
+            Step::DataClose,
+            reply("226 Transfer complete."),
+        ],
+        noop().into(),
+    ]));
+    let dir = tempdir::Dir::new("resume");
+    let local = dir.path().join("f");
+    let part = dir.path().join(".f.ftplib-part");
+
+    let first = ftp.download_resume("f", &local);
+    assert!(
+        matches!(&first, Err(Error::Temporary(r)) if r.code == 426),
+        "{first:?}"
+    );
+    assert!(!local.exists());
+    // What arrived is kept, stamped with the server file's time.
+    assert_eq!(std::fs::read(&part).unwrap(), [b'a'; 1000]);
+    let stamp = std::fs::metadata(&part).unwrap().modified().unwrap();
+    let server_time = std::time::UNIX_EPOCH + Duration::from_secs(1_577_934_245);
+    assert_eq!(stamp, server_time);
+
+    assert_eq!(ftp.download_resume("f", &local).unwrap(), 1000);
+    let whole = std::fs::read(&local).unwrap();
+    assert_eq!(whole.len(), 2000);
+    assert!(whole[..1000].iter().all(|&b| b == b'a'));
+    assert!(whole[1000..].iter().all(|&b| b == b'b'));
+    assert!(!part.exists());
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
+
+#[test]
+fn resumed_download_of_the_wrong_size_is_refused() {
+    // The server ignores the restart offset and sends the whole file again: the result
+    // would be 1000 bytes too long, so it is refused and the partial file removed.
+    let (server, mut ftp) = start(steps(vec![
+        mdtm_and_size(),
+        type_i(),
+        pasv(),
+        vec![
+            expect("REST 1000"),
+            reply("350 Restart position accepted (1000)."),
+            expect("RETR f"),
+            reply("150 Opening BINARY mode data connection for f."),
+            Step::Accept,
+            data(&[b'b'; 2000]),
+            Step::DataClose,
+            reply("226 Transfer complete."),
+        ],
+        noop().into(),
+    ]));
+    let dir = tempdir::Dir::new("resume-wrong");
+    let local = dir.path().join("f");
+    let part = dir.path().join(".f.ftplib-part");
+    std::fs::write(&part, [b'a'; 1000]).unwrap();
+    let server_time = std::time::UNIX_EPOCH + Duration::from_secs(1_577_934_245);
+    std::fs::File::options()
+        .write(true)
+        .open(&part)
+        .unwrap()
+        .set_modified(server_time)
+        .unwrap();
+
+    let result = ftp.download_resume("f", &local);
+    assert!(
+        matches!(
+            result,
+            Err(Error::TransferIncomplete {
+                expected: 2000,
+                received: 3000
+            })
+        ),
+        "{result:?}"
+    );
+    assert!(!local.exists());
+    assert!(!part.exists());
+    assert_usable(&mut ftp);
+    assert!(end(server, ftp).completed);
+}
