@@ -539,4 +539,104 @@ mod tests {
         assert_eq!(first_space(b"type=file;size=1"), None);
         assert_eq!(first_space(b""), None);
     }
+
+    /// What [`Facts::read`] must find, the obvious way: the facts are the text before the
+    /// first space, split at `;`; each non-empty one needs a non-empty key before its first
+    /// `=`; keys compare case-insensitively; the last of each counts.
+    fn reference(line: &[u8], start: usize) -> Option<(usize, Vec<Option<Vec<u8>>>)> {
+        const NAMES: [(&[u8], Key); 11] = [
+            (b"type", Key::Type),
+            (b"size", Key::Size),
+            (b"sizd", Key::Sizd),
+            (b"modify", Key::Modify),
+            (b"unix.mode", Key::Mode),
+            (b"unix.uid", Key::Uid),
+            (b"unix.owner", Key::Owner),
+            (b"unix.ownername", Key::OwnerName),
+            (b"unix.gid", Key::Gid),
+            (b"unix.group", Key::Group),
+            (b"unix.groupname", Key::GroupName),
+        ];
+        let sp = start + line[start..].iter().position(|&b| b == b' ')?;
+        let mut values = vec![None; Key::COUNT];
+        for fact in line[start..sp].split(|&b| b == b';') {
+            if fact.is_empty() {
+                continue;
+            }
+            let eq = fact.iter().position(|&b| b == b'=').filter(|&eq| eq > 0)?;
+            let key = NAMES
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(&fact[..eq]))
+                .map_or(Key::Other, |&(_, key)| key);
+            values[key as usize] = Some(fact[eq + 1..].to_vec());
+        }
+        values[Key::Other as usize] = None;
+        Some((sp, values))
+    }
+
+    fn fragment() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let words: Vec<&'static [u8]> = vec![
+            b"type",
+            b"TYPE",
+            b"Size",
+            b"sizd",
+            b"modify",
+            b"MODIFY",
+            b"unix.mode",
+            b"UNIX.uid",
+            b"unix.owner",
+            b"unix.ownerName",
+            b"unix.gid",
+            b"unix.Group",
+            b"unix.groupname",
+            b"unix\x0emode",
+            b"perm",
+            b"unique",
+            b"x.a-long-key-name",
+            b"=",
+            b"=",
+            b";",
+            b";",
+            b";",
+            b" ",
+            b"file",
+            b"dir",
+            b"20200101120000",
+            b"OS.unix=slink:/a",
+            b"123",
+            b":",
+            b"!",
+            b"",
+        ];
+        prop_oneof![
+            4 => proptest::sample::select(words).prop_map(|w| w.to_vec()),
+            1 => proptest::collection::vec(any::<u8>(), 0..12),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prop_facts_read_as_the_obvious_split(
+            parts in proptest::collection::vec(fragment(), 0..24),
+            start in 0usize..2,
+        ) {
+            let line = parts.concat();
+            let start = start.min(line.len());
+            let ours = Facts::read(&line, start).map(|(facts, sp)| {
+                let values = (0..Key::COUNT)
+                    .map(|k| match facts.values[k] {
+                        (0, _) => None,
+                        (s, e) => Some(line[s..e].to_vec()),
+                    })
+                    .collect::<Vec<_>>();
+                (sp, values)
+            });
+            let mut ours = ours;
+            if let Some((_, values)) = ours.as_mut() {
+                values[Key::Other as usize] = None;
+            }
+            proptest::prop_assert_eq!(ours, reference(&line, start), "{:?}", String::from_utf8_lossy(&line));
+        }
+    }
 }
