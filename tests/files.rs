@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use common::{Family, TestServer, Tls};
+#[path = "../examples/mirror.rs"]
+#[allow(dead_code)]
+mod mirror;
 use ftplib::{Error, FtpStream};
 
 fn login(server: &TestServer) -> FtpStream {
@@ -220,4 +223,62 @@ fn if_newer_vsftpd() {
 #[test]
 fn if_newer_pyftpdlib() {
     if_newer(&TestServer::pyftpdlib(Family::V4, false));
+}
+
+#[test]
+fn mirror_example_fetches_only_what_changed() {
+    let server = TestServer::vsftpd(Family::V4, Tls::None);
+    let mut ftp = login(&server);
+    let home = &server.user_home;
+    let past = SystemTime::now() - 5 * HOUR;
+    for (path, body) in [
+        ("site/index.html", &b"<html>"[..]),
+        ("site/img/logo.png", b"png"),
+        ("site/docs/with space.txt", b"spaces"),
+    ] {
+        let file = home.join(path);
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        fs::write(&file, body).unwrap();
+        set_mtime(&file, past);
+    }
+    fs::create_dir_all(home.join("site/empty")).unwrap();
+    std::os::unix::fs::symlink("index.html", home.join("site/link.html")).unwrap();
+    let local = local_dir(&server).join("mirror");
+
+    let mut log = Vec::new();
+    let summary = mirror::mirror(&mut ftp, "site", &local, &mut log).unwrap();
+    let log = String::from_utf8(log).unwrap();
+    let want = mirror::Summary {
+        downloaded: 3,
+        up_to_date: 0,
+        skipped_links: 1,
+        failed: 0,
+    };
+    assert_eq!(summary, want, "{log}");
+    assert_eq!(fs::read(local.join("img/logo.png")).unwrap(), b"png");
+    assert_eq!(
+        fs::read(local.join("docs/with space.txt")).unwrap(),
+        b"spaces"
+    );
+    assert!(local.join("empty").is_dir());
+
+    // Again: nothing to fetch. Then one file changes on the server.
+    let mut sink = Vec::new();
+    let summary = mirror::mirror(&mut ftp, "site", &local, &mut sink).unwrap();
+    assert_eq!((summary.downloaded, summary.up_to_date), (0, 3));
+    fs::write(home.join("site/index.html"), b"<html>v2").unwrap();
+    set_mtime(&home.join("site/index.html"), past + HOUR);
+    let summary = mirror::mirror(&mut ftp, "site", &local, &mut sink).unwrap();
+    assert_eq!((summary.downloaded, summary.up_to_date), (1, 2));
+    assert_eq!(fs::read(local.join("index.html")).unwrap(), b"<html>v2");
+}
+
+#[test]
+fn mirror_example_refuses_names_that_leave_the_directory() {
+    for name in ["..", ".", "", "a/b", "../etc", "a\\b", "nul\0"] {
+        assert!(!mirror::is_plain_name(name), "{name:?}");
+    }
+    for name in ["a", "with space.txt", "..hidden", "café"] {
+        assert!(mirror::is_plain_name(name), "{name:?}");
+    }
 }
