@@ -1,9 +1,12 @@
 //! Sockets: connecting with a timeout and a source address, accepting with a timeout, and
 //! the `Transport` that carries either plain TCP or TLS.
 
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::time::{Duration, Instant};
+use std::ops::RangeInclusive;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
@@ -152,6 +155,54 @@ pub(crate) fn connect_addr(
     Ok(stream)
 }
 
+/// Binds a listener on `ip` at a port of `ports` (not empty, without 0).
+///
+/// The search starts at a pseudo-random port of the range and wraps around, so two
+/// clients sharing a range do not both try its first port every time; each port is tried
+/// once. Ports in use are skipped; any other bind error (a privileged port, an address
+/// that is not ours) would repeat on every port and is returned at once.
+pub(crate) fn bind_in_range(ip: IpAddr, ports: RangeInclusive<u16>) -> Result<TcpListener> {
+    let (first, last) = (*ports.start(), *ports.end());
+    let count = u32::from(last) - u32::from(first) + 1;
+    let offset = pseudo_random() % u64::from(count);
+    for i in 0..count {
+        // Fits in u16: the sum is below `count`, and `first + count - 1 == last`.
+        let port = first + ((offset + u64::from(i)) % u64::from(count)) as u16;
+        match TcpListener::bind(SocketAddr::new(ip, port)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => continue,
+            Err(e) => {
+                return Err(Error::Io(io::Error::new(
+                    e.kind(),
+                    format!(
+                        "cannot listen on {} for active mode: {e}",
+                        SocketAddr::new(ip, port)
+                    ),
+                )))
+            }
+        }
+    }
+    Err(Error::Io(io::Error::new(
+        io::ErrorKind::AddrInUse,
+        format!("no free port for the active-mode data connection in {first}..={last} on {ip}"),
+    )))
+}
+
+/// A number that differs between calls, processes and machines; not for cryptography.
+///
+/// std's `RandomState` seeds each thread's hash keys from the system's random source and
+/// changes them for every instance, so hashing the clock and the process id with it needs
+/// no extra dependency.
+fn pseudo_random() -> u64 {
+    let mut hasher = RandomState::new().build_hasher();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    hasher.write_u128(nanos);
+    hasher.write_u32(std::process::id());
+    hasher.finish()
+}
+
 /// Waits for one connection on `listener`, for at most `timeout`.
 ///
 /// std has no accept timeout, so the listener is polled in non-blocking mode.
@@ -198,4 +249,69 @@ pub(crate) fn send_telnet_synch(tcp: &TcpStream) -> io::Result<()> {
 pub(crate) fn shutdown_write(tcp: &TcpStream) {
     // Ignored: the peer may already have closed, which is not our error to report here.
     let _ = tcp.shutdown(Shutdown::Write);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+    #[test]
+    fn bind_in_range_skips_a_port_in_use() {
+        // A range of two ports, one held by us: every search, wherever it starts, must
+        // end on the other one. Retried with a new pair if another process holds that one.
+        for _ in 0..20 {
+            let taken = TcpListener::bind((LOOPBACK, 0)).unwrap();
+            let taken_port = taken.local_addr().unwrap().port();
+            let other = if taken_port < u16::MAX {
+                taken_port + 1
+            } else {
+                taken_port - 1
+            };
+            if TcpListener::bind((LOOPBACK, other)).is_err() {
+                continue;
+            }
+            let range = taken_port.min(other)..=taken_port.max(other);
+            for _ in 0..32 {
+                let listener = bind_in_range(LOOPBACK, range.clone()).expect("a free port");
+                assert_eq!(listener.local_addr().unwrap().port(), other);
+            }
+            return;
+        }
+        panic!("no pair of neighbouring ports with one free found");
+    }
+
+    #[test]
+    fn bind_in_range_starts_at_different_ports() {
+        // Over 64 searches through a wide range of mostly free ports, the start must vary.
+        let base = TcpListener::bind((LOOPBACK, 0))
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+            .clamp(1024, 65000);
+        let range = base..=base + 500;
+        let ports: std::collections::BTreeSet<u16> = (0..64)
+            .filter_map(|_| bind_in_range(LOOPBACK, range.clone()).ok())
+            .map(|l| l.local_addr().unwrap().port())
+            .collect();
+        assert!(ports.len() > 1, "{ports:?}");
+        assert!(ports.iter().all(|p| range.contains(p)), "{ports:?}");
+    }
+
+    #[test]
+    fn bind_in_range_names_the_range_when_full() {
+        let taken = TcpListener::bind((LOOPBACK, 0)).unwrap();
+        let port = taken.local_addr().unwrap().port();
+        match bind_in_range(LOOPBACK, port..=port) {
+            Err(Error::Io(e)) => {
+                assert_eq!(e.kind(), io::ErrorKind::AddrInUse);
+                let text = e.to_string();
+                assert!(text.contains(&format!("{port}..={port}")), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::ops::RangeInclusive;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -62,6 +63,8 @@ pub struct Builder {
     pub(crate) tls: Option<crate::tls::TlsConfig>,
     pub(crate) implicit_tls: bool,
     pub(crate) keepalive: Option<Duration>,
+    pub(crate) active_external_address: Option<IpAddr>,
+    pub(crate) active_port_range: Option<RangeInclusive<u16>>,
 }
 
 impl Default for Builder {
@@ -79,6 +82,8 @@ impl Default for Builder {
             tls: None,
             implicit_tls: false,
             keepalive: None,
+            active_external_address: None,
+            active_port_range: None,
         }
     }
 }
@@ -203,6 +208,70 @@ impl Builder {
         self
     }
 
+    /// The address to advertise in active mode's PORT/EPRT instead of the control
+    /// connection's local address: the public address of the NAT router in front of the
+    /// client (Commons Net's `setActiveExternalIPAddress`, the address part of curl's
+    /// `--ftp-port`). `None` (the default) advertises the local address, as ftplib does.
+    ///
+    /// Behind NAT the server sees the router's address, and servers refuse a PORT that
+    /// names the client's private address (`500 I won't open a connection to 10.0.2.75`).
+    /// The data listener still binds the control connection's local address; the router
+    /// must forward the advertised address (and the ports, see
+    /// [`Builder::active_port_range`]) to it.
+    ///
+    /// An IPv4 address is sent with `PORT` (with `EPRT |1|…|` on an IPv6 control
+    /// connection), an IPv6 address with `EPRT |2|…|`. The data connection is still
+    /// accepted only from the server's own address ([`Error::ForeignDataConnection`]
+    /// otherwise). Passive mode is unaffected.
+    ///
+    /// ```no_run
+    /// use std::net::{IpAddr, Ipv4Addr};
+    /// let mut ftp = ftplib::FtpStream::builder()
+    ///     .passive(false)
+    ///     .active_external_address(Some(IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7))))
+    ///     .active_port_range(Some(50000..=50099))
+    ///     .connect("ftp.example.com", 21)?;
+    /// ftp.login("", "")?;
+    /// let names = ftp.nlst(&[])?;   // PORT 203,0,113,7,195,x
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// An unspecified address (`0.0.0.0`, `::`) makes [`Builder::connect`] fail with
+    /// [`Error::InvalidInput`].
+    pub fn active_external_address(mut self, address: Option<IpAddr>) -> Builder {
+        self.active_external_address = address;
+        self
+    }
+
+    /// The local ports the active-mode data listener may use, for a firewall or NAT
+    /// router that forwards only a range (Commons Net's `setActivePortRange`, the port
+    /// part of curl's `--ftp-port`). `None` (the default) lets the system pick any free
+    /// port, as ftplib does.
+    ///
+    /// Each transfer starts at a pseudo-random port of the range, so that clients sharing
+    /// it do not all race for its first port, and tries every port once, skipping those
+    /// in use. When none is free the transfer fails with [`Error::Io`] (kind
+    /// `AddrInUse`), naming the range, before anything is sent; the stream stays usable.
+    ///
+    /// ```no_run
+    /// let mut ftp = ftplib::FtpStream::builder()
+    ///     .passive(false)
+    ///     .active_port_range(Some(40000..=40009))
+    ///     .connect("ftp.example.com", 21)?;
+    /// ftp.login("", "")?;
+    /// let mut file = std::fs::File::create("README")?;
+    /// ftp.retrbinary("RETR README", |block| std::io::Write::write_all(&mut file, block),
+    ///                ftplib::DEFAULT_BLOCKSIZE, None)?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// An empty range (such as `10..=9`) or one that includes port 0 makes
+    /// [`Builder::connect`] fail with [`Error::InvalidInput`].
+    pub fn active_port_range(mut self, ports: Option<RangeInclusive<u16>>) -> Builder {
+        self.active_port_range = ports;
+        self
+    }
+
     /// Connects to `host` (a name or an address) on `port` (0 means 21, or 990 with
     /// [`Builder::implicit_tls`]), trying each resolved address, and reads the greeting.
     ///
@@ -224,6 +293,8 @@ impl Builder {
                 "a zero keep-alive interval is not supported; use None to switch it off".into(),
             ));
         }
+        check_active_external_address(self.active_external_address)?;
+        check_active_port_range(self.active_port_range.as_ref())?;
         let port = match port {
             0 if self.implicit_tls => crate::tls::FTPS_PORT,
             0 => FTP_PORT,
@@ -426,6 +497,43 @@ impl FtpStream {
         }
         self.config.keepalive = interval;
         self.last_command = Instant::now();
+        Ok(())
+    }
+
+    /// Changes the address advertised in active mode's PORT/EPRT for later transfers;
+    /// see [`Builder::active_external_address`].
+    ///
+    /// ```no_run
+    /// use std::net::{IpAddr, Ipv4Addr};
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// ftp.set_pasv(false);
+    /// ftp.set_active_external_address(Some(IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7))))?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an unspecified address (`0.0.0.0`, `::`).
+    pub fn set_active_external_address(&mut self, address: Option<IpAddr>) -> Result<()> {
+        check_active_external_address(address)?;
+        self.config.active_external_address = address;
+        Ok(())
+    }
+
+    /// Changes the local ports active mode may listen on for later transfers; see
+    /// [`Builder::active_port_range`].
+    ///
+    /// ```no_run
+    /// # let mut ftp = ftplib::FtpStream::connect("127.0.0.1", 21)?;
+    /// ftp.set_pasv(false);
+    /// ftp.set_active_port_range(Some(40000..=40009))?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty range or one that includes port 0.
+    pub fn set_active_port_range(&mut self, ports: Option<RangeInclusive<u16>>) -> Result<()> {
+        check_active_port_range(ports.as_ref())?;
+        self.config.active_port_range = ports;
         Ok(())
     }
 
@@ -967,28 +1075,23 @@ impl FtpStream {
         Ok(SocketAddr::new(ip, port))
     }
 
-    /// Listens on the control connection's local address and announces it with PORT
-    /// (IPv4) or EPRT (IPv6).
+    /// Listens on the control connection's local address (on a port of the configured
+    /// range, if any) and announces it with PORT or EPRT, naming the configured external
+    /// address instead of the local one if there is one.
     fn makeport(&mut self) -> Result<TcpListener> {
-        let local = self.local_addr()?;
-        let listener = TcpListener::bind(SocketAddr::new(local.ip(), 0))?;
-        let port = listener.local_addr()?.port();
-        let cmd = match local.ip() {
-            IpAddr::V4(ip) => {
-                let o = ip.octets();
-                format!(
-                    "PORT {},{},{},{},{},{}",
-                    o[0],
-                    o[1],
-                    o[2],
-                    o[3],
-                    port >> 8,
-                    port & 0xff
-                )
-            }
-            IpAddr::V6(ip) => format!("EPRT |2|{ip}|{port}|"),
+        let local_ip = self.local_addr()?.ip();
+        // Behind NAT the router maps the advertised address to this local one, so the
+        // listener binds here whatever is advertised.
+        let listener = match &self.config.active_port_range {
+            Some(ports) => net::bind_in_range(local_ip, ports.clone())?,
+            None => TcpListener::bind(SocketAddr::new(local_ip, 0))?,
         };
-        self.voidcmd(&cmd)?;
+        let port = listener.local_addr()?.port();
+        let advertised = self.config.active_external_address.unwrap_or(local_ip);
+        debug!("active mode: listening on {local_ip} port {port}, advertising {advertised}");
+        // A socket on an IPv4-mapped address speaks IPv4 on the wire.
+        let control_is_ipv6 = local_ip.to_canonical().is_ipv6();
+        self.voidcmd(&port_command(advertised, port, control_is_ipv6))?;
         Ok(listener)
     }
 
@@ -1800,6 +1903,63 @@ fn path_from_257(reply: &Reply) -> Result<String> {
     Ok(path)
 }
 
+/// The PORT or EPRT command that announces `ip:port` for an active data connection.
+///
+/// PORT (RFC 959) carries only IPv4 and is what every server knows, so it is used for an
+/// IPv4 address on an IPv4 control connection, as ftplib does. EPRT (RFC 2428) names the
+/// address family itself, and RFC 2428 lets it name a family other than the control
+/// connection's; it is used for IPv6 addresses, and for an IPv4 address on an IPv6 control
+/// connection, where servers read PORT as an IPv4 request on an IPv6 session and
+/// commonly refuse it (vsftpd answers `500 Illegal PORT command`).
+fn port_command(ip: IpAddr, port: u16, control_is_ipv6: bool) -> String {
+    // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is an IPv4 address to the server.
+    match ip.to_canonical() {
+        IpAddr::V4(v4) if !control_is_ipv6 => {
+            let o = v4.octets();
+            format!(
+                "PORT {},{},{},{},{},{}",
+                o[0],
+                o[1],
+                o[2],
+                o[3],
+                port >> 8,
+                port & 0xff
+            )
+        }
+        IpAddr::V4(v4) => format!("EPRT |1|{v4}|{port}|"),
+        IpAddr::V6(v6) => format!("EPRT |2|{v6}|{port}|"),
+    }
+}
+
+/// Refuses an external address the server could not connect to.
+fn check_active_external_address(address: Option<IpAddr>) -> Result<()> {
+    match address {
+        Some(ip) if ip.is_unspecified() => Err(Error::InvalidInput(format!(
+            "{ip} cannot be advertised as the active-mode address; use None to advertise \
+             the local address"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a port range with no usable port. Port 0 would ask the system for any port,
+/// which would not stay inside the range.
+fn check_active_port_range(ports: Option<&RangeInclusive<u16>>) -> Result<()> {
+    match ports {
+        Some(range) if range.is_empty() => Err(Error::InvalidInput(format!(
+            "the active-mode port range {}..={} is empty",
+            range.start(),
+            range.end()
+        ))),
+        Some(range) if *range.start() == 0 => Err(Error::InvalidInput(format!(
+            "the active-mode port range {}..={} includes port 0",
+            range.start(),
+            range.end()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Compares the bytes received with the size a 150 reply announced. With REST the
 /// announced size may count the whole file or only the rest; either is accepted.
 fn check_complete(expected: Option<u64>, rest: Option<u64>, received: u64) -> Result<()> {
@@ -1839,6 +1999,42 @@ mod tests {
         assert_eq!(join_command("NLST", &[], true), "NLST");
         assert_eq!(join_command("NLST", &["", "a"], true), "NLST  a");
         assert_eq!(join_command("LIST", &["", "-a"], false), "LIST -a");
+    }
+
+    #[test]
+    fn port_and_eprt_commands() {
+        let v4: IpAddr = "203.0.113.7".parse().unwrap();
+        let v6: IpAddr = "2001:db8::7".parse().unwrap();
+        let mapped: IpAddr = "::ffff:203.0.113.7".parse().unwrap();
+        assert_eq!(port_command(v4, 50001, false), "PORT 203,0,113,7,195,81");
+        assert_eq!(port_command(v4, 50001, true), "EPRT |1|203.0.113.7|50001|");
+        assert_eq!(port_command(v6, 50001, false), "EPRT |2|2001:db8::7|50001|");
+        assert_eq!(port_command(v6, 50001, true), "EPRT |2|2001:db8::7|50001|");
+        assert_eq!(port_command(mapped, 1, false), "PORT 203,0,113,7,0,1");
+    }
+
+    #[test]
+    fn active_options_are_checked() {
+        let unspecified: IpAddr = "0.0.0.0".parse().unwrap();
+        assert!(matches!(
+            check_active_external_address(Some(unspecified)),
+            Err(Error::InvalidInput(_))
+        ));
+        assert!(check_active_external_address(None).is_ok());
+        assert!(check_active_external_address(Some("10.0.0.1".parse().unwrap())).is_ok());
+        #[allow(clippy::reversed_empty_ranges)]
+        let empty = 10..=9;
+        for bad in [empty, 0..=10] {
+            assert!(
+                matches!(
+                    check_active_port_range(Some(&bad)),
+                    Err(Error::InvalidInput(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        assert!(check_active_port_range(Some(&(1..=1))).is_ok());
+        assert!(check_active_port_range(None).is_ok());
     }
 
     #[test]
