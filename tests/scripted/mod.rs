@@ -50,8 +50,19 @@ pub enum Step {
     DeadPort,
     /// Accepts the data connection on the passive listener.
     Accept,
-    /// Connects to the address of the last PORT command, from the given local address.
+    /// Connects to the address of the last PORT or EPRT command, from the given local
+    /// address.
     ConnectActive(IpAddr),
+    /// Connects to the port of the last PORT or EPRT command but at the address `to`,
+    /// from the local address `from`: what a server sees behind a NAT router, which
+    /// forwards the advertised (public) address to the client's local one. The script
+    /// plays both server and router, so the client's listener is reached directly.
+    ConnectActiveVia {
+        /// The server's source address.
+        from: IpAddr,
+        /// Where the router forwards the advertised address to.
+        to: IpAddr,
+    },
     /// Writes bytes on the data connection.
     DataSend(Vec<u8>),
     /// Reads the data connection until the client closes it, counting the bytes.
@@ -407,19 +418,12 @@ impl Session {
                 self.data = Some(stream);
             }
             Step::ConnectActive(from) => {
-                let target = self.active_target.ok_or("no PORT command seen")?;
-                let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))
-                    .map_err(|e| e.to_string())?;
-                socket
-                    .bind(&SocketAddr::new(from, 0).into())
-                    .map_err(|e| format!("bind {from}: {e}"))?;
-                socket
-                    .connect_timeout(&target.into(), SERVER_WAIT)
-                    .map_err(|e| format!("connect to {target}: {e}"))?;
-                let stream: TcpStream = socket.into();
-                stream.set_write_timeout(Some(SERVER_WAIT)).ok();
-                stream.set_read_timeout(Some(SERVER_WAIT)).ok();
-                self.data = Some(stream);
+                let target = self.active_target.ok_or("no PORT or EPRT command seen")?;
+                self.connect_active(from, target)?;
+            }
+            Step::ConnectActiveVia { from, to } => {
+                let target = self.active_target.ok_or("no PORT or EPRT command seen")?;
+                self.connect_active(from, SocketAddr::new(to, target.port()))?;
             }
             Step::DataSend(bytes) => {
                 let mut stream = self.data.as_ref().ok_or("no data connection")?;
@@ -482,13 +486,36 @@ impl Session {
                 return Ok(Flow::HungUp);
             }
         }
-        // Remember the target of a PORT command for ConnectActive.
+        // Remember the target of a PORT or EPRT command for ConnectActive.
         if let Some(line) = self.transcript.lines.last() {
             if starts_with_ci(line, "PORT ") {
                 self.active_target = parse_port_command(&line[5..]);
+            } else if starts_with_ci(line, "EPRT ") {
+                self.active_target = parse_eprt_command(&line[5..]);
             }
         }
         Ok(Flow::Next)
+    }
+
+    /// Opens the data connection of active mode: from `from` to `target`.
+    fn connect_active(&mut self, from: IpAddr, target: SocketAddr) -> Result<(), String> {
+        let socket = Socket::new(
+            Domain::for_address(target),
+            Type::STREAM,
+            Some(Protocol::TCP),
+        )
+        .map_err(|e| e.to_string())?;
+        socket
+            .bind(&SocketAddr::new(from, 0).into())
+            .map_err(|e| format!("bind {from}: {e}"))?;
+        socket
+            .connect_timeout(&target.into(), SERVER_WAIT)
+            .map_err(|e| format!("connect to {target}: {e}"))?;
+        let stream: TcpStream = socket.into();
+        stream.set_write_timeout(Some(SERVER_WAIT)).ok();
+        stream.set_read_timeout(Some(SERVER_WAIT)).ok();
+        self.data = Some(stream);
+        Ok(())
     }
 
     /// A listener with a backlog of 0 whose accept queue is filled by our own
@@ -515,7 +542,7 @@ impl Session {
 }
 
 /// Parses `h1,h2,h3,h4,p1,p2`.
-fn parse_port_command(args: &str) -> Option<SocketAddr> {
+pub fn parse_port_command(args: &str) -> Option<SocketAddr> {
     let n: Vec<u8> = args
         .trim()
         .split(',')
@@ -529,4 +556,18 @@ fn parse_port_command(args: &str) -> Option<SocketAddr> {
         IpAddr::V4(ip),
         u16::from(n[4]) << 8 | u16::from(n[5]),
     ))
+}
+
+/// Parses EPRT's `<d><af><d><address><d><port><d>` (RFC 2428), e.g. `|1|10.0.0.1|6446|`.
+pub fn parse_eprt_command(args: &str) -> Option<SocketAddr> {
+    let args = args.trim();
+    let delim = args.chars().next()?;
+    let parts: Vec<&str> = args.split(delim).collect();
+    // "", af, address, port, "" (the text starts and ends with the delimiter).
+    let [_, af, address, port, _] = parts[..] else {
+        return None;
+    };
+    let ip: IpAddr = address.parse().ok()?;
+    let family_matches = matches!((af, ip), ("1", IpAddr::V4(_)) | ("2", IpAddr::V6(_)));
+    family_matches.then_some(SocketAddr::new(ip, port.parse().ok()?))
 }
