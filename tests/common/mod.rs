@@ -119,6 +119,16 @@ impl TestServer {
     /// Starts vsftpd (needs root) on 127.0.0.1 or ::1 with anonymous read access to
     /// `anon_root` and the system user `ftptest`/`ftptest123` logged into `user_home`.
     pub fn vsftpd(family: Family, tls: Tls) -> TestServer {
+        TestServer::vsftpd_with(family, tls, false)
+    }
+
+    /// Like [`TestServer::vsftpd`] (plain FTP) with `port_promiscuous=YES`: PORT/EPRT may
+    /// name another address than the client's, as behind a NAT router.
+    pub fn vsftpd_port_promiscuous(family: Family) -> TestServer {
+        TestServer::vsftpd_with(family, Tls::None, true)
+    }
+
+    fn vsftpd_with(family: Family, tls: Tls, port_promiscuous: bool) -> TestServer {
         let started = Instant::now();
         let vsftpd = find_vsftpd();
         if !is_root() {
@@ -144,7 +154,7 @@ impl TestServer {
         let mut last_error = String::new();
         for _attempt in 0..START_ATTEMPTS {
             let port = free_port_for(family);
-            let conf = vsftpd_config(family, tls, port, &tmp);
+            let conf = vsftpd_config(family, tls, port, &tmp, port_promiscuous);
             let conf_path = tmp.join("vsftpd.conf");
             fs::write(&conf_path, conf).expect("write vsftpd.conf");
             fs::set_permissions(&conf_path, fs::Permissions::from_mode(0o600)).unwrap();
@@ -195,6 +205,16 @@ impl TestServer {
     /// virtual user `user`/`12345` (perm "elradfmwMT") on `user_home`. With `tls`, explicit
     /// FTPS is offered but not required (TLS_FTPHandler, pyOpenSSL).
     pub fn pyftpdlib(family: Family, tls: bool) -> TestServer {
+        TestServer::pyftpdlib_with(family, tls, false)
+    }
+
+    /// Like [`TestServer::pyftpdlib`] (plain FTP) with `permit_foreign_addresses`: PORT/EPRT
+    /// may name another address than the client's, as behind a NAT router.
+    pub fn pyftpdlib_permitting_foreign_addresses(family: Family) -> TestServer {
+        TestServer::pyftpdlib_with(family, false, true)
+    }
+
+    fn pyftpdlib_with(family: Family, tls: bool, permit_foreign: bool) -> TestServer {
         let started = Instant::now();
         check_pyftpdlib(tls);
         let tmp = unique_temp_dir("pyftpdlib");
@@ -227,6 +247,9 @@ impl TestServer {
             if tls {
                 cmd.arg(tmp.join("tls/server.pem"))
                     .arg(tmp.join("tls/server.key"));
+            }
+            if permit_foreign {
+                cmd.env("FTPLIB_TEST_PERMIT_FOREIGN_ADDRESSES", "1");
             }
             let child = cmd
                 .current_dir(&tmp)
@@ -953,7 +976,13 @@ fn make_certificates(tmp: &Path) -> PathBuf {
     dir.join("ca.pem")
 }
 
-fn vsftpd_config(family: Family, tls: Tls, port: u16, tmp: &Path) -> String {
+fn vsftpd_config(
+    family: Family,
+    tls: Tls,
+    port: u16,
+    tmp: &Path,
+    port_promiscuous: bool,
+) -> String {
     let p = |name: &str| tmp.join(name).display().to_string();
     let mut c = String::new();
     let mut set = |k: &str, v: &str| c.push_str(&format!("{k}={v}\n"));
@@ -986,6 +1015,10 @@ fn vsftpd_config(family: Family, tls: Tls, port: u16, tmp: &Path) -> String {
     set("secure_chroot_dir", &p("empty"));
     set("connect_from_port_20", "NO");
     set("port_enable", "YES");
+    set(
+        "port_promiscuous",
+        if port_promiscuous { "YES" } else { "NO" },
+    );
     set("pasv_enable", "YES");
     set("ascii_upload_enable", "YES");
     set("ascii_download_enable", "YES");
@@ -1022,7 +1055,7 @@ fn vsftpd_config(family: Family, tls: Tls, port: u16, tmp: &Path) -> String {
 }
 
 const PYFTPDLIB_SCRIPT: &str = r#"
-import logging, sys
+import logging, os, sys
 host, port, anon, home, log = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 tls = len(sys.argv) > 7
 logging.basicConfig(filename=log, level=logging.DEBUG,
@@ -1041,6 +1074,7 @@ authorizer = DummyAuthorizer()
 authorizer.add_anonymous(anon)
 authorizer.add_user("user", "12345", home, perm="elradfmwMT")
 Handler.authorizer = authorizer
+Handler.permit_foreign_addresses = os.environ.get("FTPLIB_TEST_PERMIT_FOREIGN_ADDRESSES") == "1"
 server = FTPServer((host, port), Handler)
 print("READY", flush=True)
 server.serve_forever()
