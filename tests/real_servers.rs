@@ -4,8 +4,10 @@
 mod client;
 mod common;
 
-use std::io::{Read, Write};
-use std::time::Duration;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::ops::RangeInclusive;
+use std::time::{Duration, Instant};
 
 use client::{download, sha256, upload};
 use common::{blob_bytes, Family, TestServer, Tls};
@@ -758,4 +760,230 @@ fn keepalive_slow_upload_vsftpd() {
 #[test]
 fn keepalive_slow_upload_pyftpdlib() {
     slow_upload_with_keepalive(&pyftpdlib(Family::V4));
+}
+
+// ----- active mode: external address and port range ----------------------------------------
+
+/// "Public" address of the emulated NAT router: another loopback address.
+const ROUTER: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
+
+/// Ten ports starting at one that was free a moment ago on `ip` (the client skips any
+/// taken meanwhile).
+fn ten_free_ports(ip: IpAddr) -> RangeInclusive<u16> {
+    let first = TcpListener::bind((ip, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .min(u16::MAX - 9);
+    first..=first + 9
+}
+
+/// Every data address the server was told, in order, read from its log: the
+/// `PORT h1,…,p2` and `EPRT |af|addr|port|` commands it logged (vsftpd's protocol log and
+/// pyftpdlib's debug log both quote the command line as received).
+fn announced_in_log(server: &TestServer) -> Vec<SocketAddr> {
+    let log = server.log();
+    let mut found = Vec::new();
+    for line in log.lines() {
+        if let Some(i) = line.find("PORT ") {
+            let args: String = line[i + 5..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ',')
+                .collect();
+            let n: Vec<u16> = args.split(',').filter_map(|s| s.parse().ok()).collect();
+            if let [a, b, c, d, p1, p2] = n[..] {
+                let ip = Ipv4Addr::new(a as u8, b as u8, c as u8, d as u8);
+                found.push(SocketAddr::new(IpAddr::V4(ip), p1 << 8 | p2));
+            }
+        } else if let Some(i) = line.find("EPRT |") {
+            let fields: Vec<&str> = line[i + 5..].split('|').collect();
+            if let (Some(ip), Some(port)) = (
+                fields.get(2).and_then(|s| s.parse::<IpAddr>().ok()),
+                fields.get(3).and_then(|s| s.parse::<u16>().ok()),
+            ) {
+                found.push(SocketAddr::new(ip, port));
+            }
+        }
+    }
+    found
+}
+
+fn anonymous_blob(ftp: &mut FtpStream) -> Vec<u8> {
+    ftp.login("", "").expect("anonymous login");
+    download(ftp, common::BLOB_NAME).expect("active download")
+}
+
+/// Active download with a port range, advertising the local address explicitly: servers
+/// refuse PORT/EPRT to any address other than the client's by default, so this exercises
+/// the options' code path with the one address they accept.
+fn active_download_in_range(server: &TestServer) {
+    let ports = ten_free_ports(server.family.ip());
+    let mut ftp = FtpStream::builder()
+        .timeout(Some(Duration::from_secs(20)))
+        .passive(false)
+        .active_external_address(Some(server.family.ip()))
+        .active_port_range(Some(ports.clone()))
+        .connect(&server.host, server.port)
+        .expect("connect");
+    let got = anonymous_blob(&mut ftp);
+    assert_eq!(sha256(&got), sha256(&blob_bytes(common::BLOB_LEN)));
+    ftp.quit().expect("quit");
+    let announced = announced_in_log(server);
+    assert_eq!(announced.len(), 1, "{announced:?}\n{}", server.log());
+    assert_eq!(announced[0].ip(), server.family.ip());
+    assert!(
+        ports.contains(&announced[0].port()),
+        "{} not in {ports:?}",
+        announced[0]
+    );
+}
+
+#[test]
+fn active_port_range_vsftpd_v4() {
+    active_download_in_range(&vsftpd(Family::V4));
+}
+
+#[test]
+fn active_port_range_vsftpd_v6() {
+    active_download_in_range(&vsftpd(Family::V6));
+}
+
+#[test]
+fn active_port_range_pyftpdlib_v4() {
+    active_download_in_range(&pyftpdlib(Family::V4));
+}
+
+/// By default both servers refuse a PORT naming another address than the client's (their
+/// FTP-bounce protection): the external address really is what goes on the wire, and the
+/// refusal leaves the session usable.
+fn foreign_address_refused(server: &TestServer, code: u16) {
+    let mut ftp = FtpStream::builder()
+        .timeout(Some(Duration::from_secs(20)))
+        .passive(false)
+        .active_external_address(Some(ROUTER))
+        .connect(&server.host, server.port)
+        .expect("connect");
+    ftp.login("", "").expect("anonymous login");
+    let err = download(&mut ftp, common::BLOB_NAME).expect_err("PORT 127.0.0.2 refused");
+    assert!(matches!(err, Error::Permanent(_)), "{err:?}");
+    assert_eq!(err.code(), Some(code), "{err}");
+    assert_eq!(ftp.noop().expect("still usable").code, 200);
+    ftp.quit().expect("quit");
+    let announced = announced_in_log(server);
+    assert_eq!(announced.len(), 1, "{announced:?}");
+    assert_eq!(announced[0].ip(), ROUTER);
+}
+
+#[test]
+fn active_foreign_address_refused_vsftpd() {
+    // "500 Illegal PORT command."
+    foreign_address_refused(&vsftpd(Family::V4), 500);
+}
+
+#[test]
+fn active_foreign_address_refused_pyftpdlib() {
+    // "501 Rejected data connection to foreign address 127.0.0.2:…"
+    foreign_address_refused(&pyftpdlib(Family::V4), 501);
+}
+
+/// A one-connection port forwarder: what a NAT router does for the client's data port.
+/// Accepts on `public` (the advertised address and port) and relays, in both directions,
+/// to `private` (where the client listens), connecting from `source`: destination NAT
+/// keeps the connection's source address, which is the server's.
+struct Router {
+    public: SocketAddr,
+    relay: std::thread::JoinHandle<std::io::Result<u64>>,
+}
+
+impl Router {
+    /// Listens on 127.0.0.2 at a port that is also free on 127.0.0.1, where the client
+    /// will listen.
+    fn start(source: IpAddr) -> Router {
+        for _ in 0..20 {
+            let listener = TcpListener::bind((ROUTER, 0)).expect("bind 127.0.0.2");
+            let public = listener.local_addr().unwrap();
+            let private = SocketAddr::new(source, public.port());
+            if TcpListener::bind(private).is_err() {
+                continue;
+            }
+            let relay = std::thread::spawn(move || relay_one(listener, private, source));
+            return Router { public, relay };
+        }
+        panic!("no port free on both 127.0.0.1 and 127.0.0.2");
+    }
+
+    /// Bytes relayed from the server to the client.
+    fn finish(self) -> u64 {
+        self.relay.join().expect("router thread").expect("relay")
+    }
+}
+
+fn relay_one(listener: TcpListener, private: SocketAddr, source: IpAddr) -> std::io::Result<u64> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    listener.set_nonblocking(true)?;
+    let outside = loop {
+        match listener.accept() {
+            Ok((stream, _)) => break stream,
+            Err(e) if e.kind() == ErrorKind::WouldBlock && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    outside.set_nonblocking(false)?;
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    socket.bind(&SocketAddr::new(source, 0).into())?;
+    socket.connect_timeout(&private.into(), Duration::from_secs(20))?;
+    let inside: TcpStream = socket.into();
+    for s in [&outside, &inside] {
+        s.set_read_timeout(Some(Duration::from_secs(20)))?;
+    }
+    let (mut out_r, mut in_w) = (outside.try_clone()?, inside.try_clone()?);
+    let upstream = std::thread::spawn(move || {
+        let mut in_r = inside;
+        let mut out_w = outside;
+        let n = std::io::copy(&mut in_r, &mut out_w);
+        let _ = out_w.shutdown(Shutdown::Write);
+        n
+    });
+    let downstream = std::io::copy(&mut out_r, &mut in_w)?;
+    let _ = in_w.shutdown(Shutdown::Write);
+    upstream.join().expect("upstream relay")?;
+    Ok(downstream)
+}
+
+/// The full NAT path: the client advertises 127.0.0.2 and one port, the server (told to
+/// accept foreign PORT addresses, as a real server must for NATed clients) connects
+/// there, and the "router" forwards that to the client's listener on 127.0.0.1. The
+/// client cannot tell this from a direct connection, except that nothing listens on
+/// 127.0.0.2 but the router: the download only works if PORT named it.
+fn active_download_behind_nat(server: &TestServer) {
+    let router = Router::start(server.family.ip());
+    let public = router.public;
+    let port = public.port();
+    let mut ftp = FtpStream::builder()
+        .timeout(Some(Duration::from_secs(20)))
+        .passive(false)
+        .active_external_address(Some(ROUTER))
+        .active_port_range(Some(port..=port))
+        .connect(&server.host, server.port)
+        .expect("connect");
+    let got = anonymous_blob(&mut ftp);
+    assert_eq!(sha256(&got), sha256(&blob_bytes(common::BLOB_LEN)));
+    ftp.quit().expect("quit");
+    assert_eq!(router.finish(), common::BLOB_LEN as u64);
+    assert_eq!(announced_in_log(server), vec![public]);
+}
+
+#[test]
+fn active_behind_nat_vsftpd() {
+    active_download_behind_nat(&TestServer::vsftpd_port_promiscuous(Family::V4));
+}
+
+#[test]
+fn active_behind_nat_pyftpdlib() {
+    active_download_behind_nat(&TestServer::pyftpdlib_permitting_foreign_addresses(
+        Family::V4,
+    ));
 }
