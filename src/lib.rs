@@ -118,6 +118,26 @@
 //! # Ok::<(), ftplib::Error>(())
 //! ```
 //!
+//! # Active mode behind NAT or a firewall
+//!
+//! Active mode (`set_pasv(false)`) announces the control connection's local address, as
+//! ftplib does; behind NAT that is a private address the server refuses
+//! (`500 I won't open a connection to 10.0.2.75`). [`Builder::active_external_address`]
+//! announces the router's public address instead, and [`Builder::active_port_range`]
+//! keeps the data listener inside the ports the router forwards (curl's
+//! `--ftp-port ADDRESS:LOW-HIGH`). The data connection is still accepted only from the
+//! server's own address.
+//!
+//! ```no_run
+//! use std::net::{IpAddr, Ipv4Addr};
+//! let mut ftp = ftplib::FtpStream::builder()
+//!     .passive(false)
+//!     .active_external_address(Some(IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7))))
+//!     .active_port_range(Some(50000..=50099))
+//!     .connect("ftp.example.com", 21)?;
+//! # Ok::<(), ftplib::Error>(())
+//! ```
+//!
 //! # Logging
 //!
 //! Commands and replies go to the [`log`](https://docs.rs/log) crate under targets in
@@ -149,6 +169,7 @@
 //! | `ftp.login()` | `ftp.login("", "")` |
 //! | `ftp.set_pasv(False)` | `ftp.set_pasv(false)` |
 //! | `ftp.trust_server_pasv_ipv4_address = True` | [`Builder::trust_server_pasv_ipv4_address`] |
+//! | (no equivalent) `makeport` announcing another address or using a port range | [`Builder::active_external_address`], [`Builder::active_port_range`] |
 //! | `ftp.retrbinary(cmd, cb, 8192, rest)` | `ftp.retrbinary(cmd, cb, 8192, rest)`; `cb` returns `io::Result<()>` |
 //! | `ftp.storbinary(cmd, fp, 8192, cb, rest)` | `ftp.storbinary(cmd, &mut fp, 8192, cb, rest)` |
 //! | `ftp.retrlines(cmd, cb)` | `ftp.retrlines(cmd, cb)` |
