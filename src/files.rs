@@ -140,18 +140,11 @@ impl FtpStream {
         if offset == 0 {
             file.set_len(0)?;
         }
-        let mut received = 0;
-        if offset < size {
-            self.retrbinary(
-                &format!("RETR {remote}"),
-                |block| {
-                    received += block.len() as u64;
-                    file.write_all(block)
-                },
-                DEFAULT_BLOCKSIZE,
-                (offset > 0).then_some(offset),
-            )?;
-        }
+        let received = if offset < size {
+            self.retr_to_file(remote, &mut file, (offset > 0).then_some(offset))?
+        } else {
+            0
+        };
         let total = file.metadata()?.len();
         if total != size {
             return Err(Error::TransferIncomplete {
@@ -225,6 +218,21 @@ impl FtpStream {
         Ok(true)
     }
 
+    /// Writes `remote` (from byte `rest`, if given) to `file`; returns the bytes received.
+    fn retr_to_file(&mut self, remote: &str, file: &mut File, rest: Option<u64>) -> Result<u64> {
+        let mut received = 0;
+        self.retrbinary(
+            &format!("RETR {remote}"),
+            |block| {
+                received += block.len() as u64;
+                file.write_all(block)
+            },
+            DEFAULT_BLOCKSIZE,
+            rest,
+        )?;
+        Ok(received)
+    }
+
     /// Sends `file` as `remote` in blocks of [`DEFAULT_BLOCKSIZE`].
     fn send_file(&mut self, file: &mut File, remote: &str) -> std::result::Result<u64, Failed> {
         let mut upload = self.stor_stream(remote).map_err(Failed::BeforeStart)?;
@@ -279,16 +287,7 @@ impl FtpStream {
         mtime: Option<SystemTime>,
     ) -> Result<u64> {
         let mut file = File::create(part)?;
-        let mut received = 0;
-        self.retrbinary(
-            &format!("RETR {remote}"),
-            |block| {
-                received += block.len() as u64;
-                file.write_all(block)
-            },
-            DEFAULT_BLOCKSIZE,
-            None,
-        )?;
+        let received = self.retr_to_file(remote, &mut file, None)?;
         if let Some(mtime) = mtime {
             file.set_modified(mtime)?;
         }

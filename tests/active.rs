@@ -17,8 +17,8 @@ use std::time::Duration;
 use client::download;
 use ftplib::{Builder, Error, FtpStream};
 use scripted::{
-    data, expect, greeting, parse_eprt_command, parse_port_command, reply, Server, Step,
-    Transcript, LOCALHOST, OTHER_LOOPBACK,
+    data, expect, greeting, noop, parse_eprt_command, parse_port_command, reply, steps, type_i,
+    Server, Step, Transcript, LOCALHOST, OTHER_LOOPBACK,
 };
 
 const TIMEOUT: Duration = Duration::from_secs(2);
@@ -43,18 +43,6 @@ fn start_with(builder: Builder, steps: Vec<Step>) -> (Server, FtpStream) {
 fn end(server: Server, ftp: FtpStream) -> Transcript {
     drop(ftp);
     server.finish()
-}
-
-fn steps(parts: Vec<Vec<Step>>) -> Vec<Step> {
-    parts.into_iter().flatten().collect()
-}
-
-fn type_i() -> Vec<Step> {
-    vec![expect("TYPE I"), reply("200 Switching to Binary mode.")]
-}
-
-fn noop() -> Vec<Step> {
-    vec![expect("NOOP"), reply("200 NOOP ok")]
 }
 
 /// Ten ports starting at one that was free a moment ago (some may be taken meanwhile:

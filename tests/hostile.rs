@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use client::download;
 use ftplib::{Builder, Error, FtpStream, DEFAULT_BLOCKSIZE};
 use scripted::{
-    data, expect, greeting, raw, reply, Server, Step, Transcript, LOCALHOST, OTHER_LOOPBACK,
+    data, expect, greeting, noop, pasv, raw, reply, steps, type_a, type_i, Server, Step,
+    Transcript, LOCALHOST, OTHER_LOOPBACK,
 };
 
 /// The client's one timeout in every scenario.
@@ -69,11 +70,6 @@ fn timed<T>(f: impl FnOnce() -> T) -> T {
     out
 }
 
-/// The script's closing NOOP exchange, proving a usable stream still works.
-fn noop() -> [Step; 2] {
-    [expect("NOOP"), reply("200 NOOP ok")]
-}
-
 fn assert_usable(ftp: &mut FtpStream) {
     assert!(ftp.is_usable(), "stream should still be usable");
     let reply = ftp.noop().expect("NOOP on a usable stream");
@@ -84,27 +80,6 @@ fn assert_unusable(ftp: &mut FtpStream) {
     assert!(!ftp.is_usable(), "stream should be marked unusable");
     let err = ftp.noop().expect_err("an unusable stream refuses calls");
     assert!(matches!(err, Error::InvalidState(_)), "{err:?}");
-}
-
-fn steps(parts: Vec<Vec<Step>>) -> Vec<Step> {
-    parts.into_iter().flatten().collect()
-}
-
-fn type_i() -> Vec<Step> {
-    vec![expect("TYPE I"), reply("200 Switching to Binary mode.")]
-}
-
-fn type_a() -> Vec<Step> {
-    vec![expect("TYPE A"), reply("200 Switching to ASCII mode.")]
-}
-
-/// PASV answered honestly with a listener on 127.0.0.1.
-fn pasv() -> Vec<Step> {
-    vec![
-        expect("PASV"),
-        Step::Listen(LOCALHOST),
-        reply("227 Entering Passive Mode (127,0,0,1,{p1},{p2})."),
-    ]
 }
 
 fn io_kind(err: &Error) -> Option<io::ErrorKind> {
@@ -291,7 +266,7 @@ fn reply_with_letters_in_the_code() {
 fn reply_with_non_utf8_bytes_is_kept_lossily() {
     let (server, mut ftp) = start(steps(vec![
         vec![expect("NOOP"), raw(b"200 caf\xe9 is open\r\n")],
-        noop().into(),
+        noop(),
     ]));
     let reply = timed(|| ftp.noop()).expect("a non-UTF-8 reply is still a reply");
     assert_eq!(reply.code, 200);
@@ -308,7 +283,7 @@ fn pwd_with_non_utf8_path() {
             expect("PWD"),
             raw(b"257 \"/caf\xe9\" is the current directory\r\n"),
         ],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| ftp.pwd());
     assert!(matches!(result, Err(Error::Encoding { .. })), "{result:?}");
@@ -350,7 +325,7 @@ fn login_with_multi_line_230() {
             expect("PASS secret"),
             reply("230-Welcome, bob.\n230-Be nice.\n230 Logged in."),
         ],
-        noop().into(),
+        noop(),
     ]));
     let reply = timed(|| ftp.login("bob", "secret")).expect("login");
     assert_eq!(reply.code, 230);
@@ -371,7 +346,7 @@ fn login_wrong_password() {
             expect("PASS wrong"),
             reply("530 Login incorrect."),
         ],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| ftp.login("bob", "wrong"));
     assert!(
@@ -415,7 +390,7 @@ fn control_connection_closed_during_login() {
 
 #[test]
 fn line_breaks_in_credentials_are_refused_before_sending() {
-    let (server, mut ftp) = start(noop().into());
+    let (server, mut ftp) = start(noop());
     for (user, password) in [
         ("bob", "pw\r\nDELE x"),
         ("bob\nDELE x", "pw"),
@@ -448,7 +423,7 @@ fn preliminary_reply_where_2xx_is_required() {
 fn intermediate_reply_where_2xx_is_required() {
     let (server, mut ftp) = start(steps(vec![
         vec![expect("CWD pub"), reply("350 Waiting for more")],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| ftp.cwd("pub"));
     assert!(
@@ -463,7 +438,7 @@ fn intermediate_reply_where_2xx_is_required() {
 fn pwd_with_broken_quoting() {
     let (server, mut ftp) = start(steps(vec![
         vec![expect("PWD"), reply("257 \"/unterminated is the directory")],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| ftp.pwd());
     assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
@@ -489,7 +464,7 @@ fn service_closing_421_mid_session() {
 
 #[test]
 fn line_breaks_and_nul_in_arguments_are_refused_before_sending() {
-    let (server, mut ftp) = start(noop().into());
+    let (server, mut ftp) = start(noop());
     let bad = "name\r\nDELE victim";
     let results: Vec<ftplib::Result<()>> = vec![
         timed(|| ftp.cwd(bad).map(drop)),
@@ -517,7 +492,7 @@ fn line_breaks_and_nul_in_arguments_are_refused_before_sending() {
 fn rnfr_answered_250() {
     let (server, mut ftp) = start(steps(vec![
         vec![expect("RNFR a"), reply("250 Renamed already?")],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| ftp.rename("a", "b"));
     assert!(
@@ -536,7 +511,7 @@ fn rnfr_answered_250() {
 fn dele_answered_226() {
     let (server, mut ftp) = start(steps(vec![
         vec![expect("DELE f"), reply("226 Transfer complete?")],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| ftp.delete("f"));
     assert!(
@@ -552,7 +527,7 @@ fn size_not_a_number() {
     let (server, mut ftp) = start(steps(vec![
         type_i(),
         vec![expect("SIZE f"), reply("213 lots")],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| ftp.size("f"));
     assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
@@ -568,7 +543,7 @@ fn size_overflowing_u64() {
             expect("SIZE f"),
             reply("213 123456789012345678901234567890"),
         ],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| ftp.size("f"));
     assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
@@ -580,7 +555,7 @@ fn size_overflowing_u64() {
 fn mdtm_garbage() {
     let (server, mut ftp) = start(steps(vec![
         vec![expect("MDTM f"), reply("213 yesterday at noon")],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| ftp.mdtm("f"));
     assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
@@ -592,7 +567,7 @@ fn mdtm_garbage() {
 fn mdtm_impossible_date() {
     let (server, mut ftp) = start(steps(vec![
         vec![expect("MDTM f"), reply("213 20231340256199")],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| ftp.mdtm("f"));
     assert!(matches!(result, Err(Error::Protocol { .. })), "{result:?}");
@@ -607,7 +582,7 @@ fn feat_multi_line_211() {
             expect("FEAT"),
             reply("211-Features:\n EPRT\n mlst type*;size*;modify*;\n REST STREAM\n UTF8\n211 End"),
         ],
-        noop().into(),
+        noop(),
     ]));
     let features = timed(|| ftp.feat()).expect("FEAT");
     assert_eq!(features.len(), 4);
@@ -625,7 +600,7 @@ fn refused_pasv(pasv_reply: &str) -> Vec<Step> {
     steps(vec![
         type_i(),
         vec![expect("PASV"), reply(pasv_reply)],
-        noop().into(),
+        noop(),
     ])
 }
 
@@ -669,7 +644,7 @@ fn download_after(setup: Vec<Step>, payload: &[u8]) -> Vec<Step> {
             Step::DataClose,
             reply("226 Transfer complete."),
         ],
-        noop().into(),
+        noop(),
     ])
 }
 
@@ -702,7 +677,7 @@ fn pasv_other_loopback_host_is_ignored() {
             Step::Listen(OTHER_LOOPBACK),
             reply("227 Entering Passive Mode (127,0,0,2,{p1},{p2})."),
         ],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| download(&mut ftp, "f"));
     let err = result.expect_err("the announced host must not be used");
@@ -753,7 +728,7 @@ fn pasv_port_nobody_listens_on() {
             Step::DeadPort,
             reply("227 Entering Passive Mode (127,0,0,1,{p1},{p2})."),
         ],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| download(&mut ftp, "f"));
     let err = result.expect_err("nobody listens");
@@ -776,7 +751,7 @@ fn pasv_listener_never_accepts_connect_hangs() {
             Step::ListenFull,
             reply("227 Entering Passive Mode (127,0,0,1,{p1},{p2})."),
         ],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| download(&mut ftp, "f"));
     assert!(
@@ -817,7 +792,7 @@ fn retr_refused_after_passive_connect() {
         type_i(),
         pasv(),
         vec![expect("RETR f"), reply("550 No such file.")],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| download(&mut ftp, "f"));
     assert!(
@@ -836,7 +811,7 @@ fn refused_epsv(epsv_reply: &str) -> Vec<Step> {
     steps(vec![
         type_i(),
         vec![expect("EPSV"), reply(epsv_reply)],
-        noop().into(),
+        noop(),
     ])
 }
 
@@ -924,7 +899,7 @@ fn active_mode_works() {
             Step::DataClose,
             reply("226 Transfer complete."),
         ],
-        noop().into(),
+        noop(),
     ]);
     let (server, mut ftp) = start_with(builder().passive(false), script);
     let got = timed(|| download(&mut ftp, "f")).expect("download");
@@ -977,7 +952,7 @@ fn data_closed_early_then_226() {
             Step::DataClose,
             reply("226 Transfer complete."),
         ],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| download(&mut ftp, "f"));
     assert!(
@@ -1003,7 +978,7 @@ fn data_closed_early_then_426() {
             Step::DataClose,
             reply("426 Connection closed; transfer aborted."),
         ],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| download(&mut ftp, "f"));
     assert!(
@@ -1023,7 +998,7 @@ fn more_data_than_announced() {
             Step::DataClose,
             reply("226 Transfer complete."),
         ],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| download(&mut ftp, "f"));
     assert!(
@@ -1049,7 +1024,7 @@ fn data_reset_then_426() {
             Step::DataReset,
             reply("426 Connection reset; transfer aborted."),
         ],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| download(&mut ftp, "f"));
     assert!(
@@ -1065,7 +1040,7 @@ fn data_reset_then_226() {
     let (server, mut ftp) = start(steps(vec![
         retr_started("150 Opening BINARY mode data connection."),
         vec![Step::DataReset, reply("226 Transfer complete.")],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| download(&mut ftp, "f"));
     let err = result.expect_err("a reset data connection is not a success");
@@ -1104,7 +1079,7 @@ fn final_reply_before_data_is_drained() {
             data(&payload),
             Step::DataClose,
         ],
-        noop().into(),
+        noop(),
     ]));
     let got = timed(|| download(&mut ftp, "f")).expect("download");
     assert_eq!(got, payload);
@@ -1139,7 +1114,7 @@ fn listing(verb: &'static str, preliminary: Vec<Step>, listing: &[u8]) -> Vec<St
             Step::DataClose,
             reply("226 Directory send OK."),
         ],
-        noop().into(),
+        noop(),
     ])
 }
 
@@ -1185,7 +1160,7 @@ fn retrlines_line_over_the_data_cap() {
                 expect("ABOR"),
                 reply("426 Transfer aborted.\n226 ABOR successful."),
             ],
-            noop().into(),
+            noop(),
         ]),
     );
     let result = timed(|| ftp.dir(&[]));
@@ -1209,7 +1184,7 @@ fn upload_data_closed_early_then_552() {
             Step::DataReset,
             reply("552 Quota exceeded."),
         ],
-        noop().into(),
+        noop(),
     ]));
     let mut source = io::repeat(b'z').take(32 * 1024 * 1024);
     let result = timed(|| ftp.storbinary("STOR f", &mut source, DEFAULT_BLOCKSIZE, |_| {}, None));
@@ -1235,7 +1210,7 @@ fn aborted_download(answer: Vec<Step>) -> Vec<Step> {
 fn dropped_download_sends_abor() {
     let (server, mut ftp) = start(steps(vec![
         aborted_download(vec![reply("426 Transfer aborted.\n226 ABOR successful.")]),
-        noop().into(),
+        noop(),
     ]));
     {
         let mut download = ftp.retr_stream("f", None).expect("RETR");
@@ -1253,7 +1228,7 @@ fn dropped_download_sends_abor() {
 fn abort_answered_426_then_226() {
     let (server, mut ftp) = start(steps(vec![
         aborted_download(vec![reply("426 Transfer aborted.\n226 ABOR successful.")]),
-        noop().into(),
+        noop(),
     ]));
     let mut download = ftp.retr_stream("f", None).expect("RETR");
     let mut first = [0u8; 4];
@@ -1273,7 +1248,7 @@ fn abort_answered_225() {
             expect("NOOP"),
             reply("200 NOOP ok"),
         ]),
-        noop().into(),
+        noop(),
     ]));
     let mut download = ftp.retr_stream("f", None).expect("RETR");
     let mut first = [0u8; 4];
@@ -1300,7 +1275,7 @@ fn abort_never_answered() {
 fn non_ascii_command_does_not_panic() {
     let (server, mut ftp) = start(steps(vec![
         vec![expect("abc"), reply("500 Unknown command.")],
-        noop().into(),
+        noop(),
     ]));
     let result = timed(|| ftp.sendcmd("abcé"));
     assert!(
@@ -1322,7 +1297,7 @@ fn abort_refused_then_transfer_reply_resyncs() {
             expect("NOOP"),
             reply("200 NOOP ok"),
         ]),
-        noop().into(),
+        noop(),
     ]));
     let mut download = ftp.retr_stream("f", None).expect("RETR");
     let mut first = [0u8; 4];
@@ -1353,7 +1328,7 @@ fn finish_before_the_end_aborts_and_fails() {
             expect("NOOP"),
             reply("200 NOOP ok"),
         ],
-        noop().into(),
+        noop(),
     ]));
     let mut download = ftp.retr_stream("f", None).expect("RETR");
     let mut first = [0u8; 10];
@@ -1397,7 +1372,7 @@ fn type_is_sent_before_every_transfer() {
             Step::DataClose,
             reply("226 Transfer complete."),
         ],
-        noop().into(),
+        noop(),
     ]));
     assert_eq!(ftp.size("f").expect("SIZE"), 3);
     ftp.voidcmd("REIN").expect("REIN");
@@ -1421,7 +1396,7 @@ fn type_is_sent_before_every_transfer() {
 
 #[test]
 fn password_never_appears_in_errors() {
-    let (server, mut ftp) = start(noop().into());
+    let (server, mut ftp) = start(noop());
     let err = ftp.login("bob", "hunter2-secret\n").unwrap_err();
     assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
     assert!(!err.to_string().contains("hunter2"), "{err}");
@@ -1437,7 +1412,7 @@ fn unbounded_limits_do_not_overflow() {
         builder()
             .max_line_length(usize::MAX)
             .max_data_line_length(usize::MAX),
-        noop().into(),
+        noop(),
     );
     assert_usable(&mut ftp);
     assert!(end(server, ftp).completed);
@@ -1518,7 +1493,7 @@ fn broken_upload_deletes_its_partial_file() {
             expect("DELE f"),
             reply("250 Delete operation successful."),
         ],
-        noop().into(),
+        noop(),
     ]));
     let (_dir, local) = local_file("f", 32 * 1024 * 1024);
     let result = timed(|| ftp.upload(&local, "f"));
@@ -1536,7 +1511,7 @@ fn refused_upload_deletes_nothing() {
         type_i(),
         pasv(),
         vec![expect("STOR f"), reply("553 Could not create file.")],
-        noop().into(),
+        noop(),
     ]));
     let (_dir, local) = local_file("f", 10);
     let result = timed(|| ftp.upload(&local, "f"));
@@ -1592,7 +1567,7 @@ fn broken_download_is_resumed_where_it_stopped() {
             Step::DataClose,
             reply("226 Transfer complete."),
         ],
-        noop().into(),
+        noop(),
     ]));
     let dir = tempdir::Dir::new("resume");
     let local = dir.path().join("f");
@@ -1638,7 +1613,7 @@ fn resumed_download_of_the_wrong_size_is_refused() {
             Step::DataClose,
             reply("226 Transfer complete."),
         ],
-        noop().into(),
+        noop(),
     ]));
     let dir = tempdir::Dir::new("resume-wrong");
     let local = dir.path().join("f");

@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use client::download;
 use ftplib::{Builder, Error, FtpStream, DEFAULT_BLOCKSIZE};
-use scripted::{answer_noops, data, expect, greeting, reply, Server, Step, Transcript, LOCALHOST};
+use scripted::{
+    answer_noops, data, expect, greeting, pasv, reply, type_i, Server, Step, Transcript,
+};
 
 /// The keep-alive interval: well below the pauses, so each pause is followed by a NOOP.
 const INTERVAL: Duration = Duration::from_millis(30);
@@ -59,18 +61,6 @@ fn assert_noops(transcript: &Transcript, at_least: usize) {
         "expected at least {at_least} NOOPs, the server saw {sent}: {:?}",
         transcript.lines
     );
-}
-
-fn type_i() -> Vec<Step> {
-    vec![expect("TYPE I"), reply("200 Switching to Binary mode.")]
-}
-
-fn pasv() -> Vec<Step> {
-    vec![
-        expect("PASV"),
-        Step::Listen(LOCALHOST),
-        reply("227 Entering Passive Mode (127,0,0,1,{p1},{p2})."),
-    ]
 }
 
 /// TYPE I, PASV, RETR f answered with 150 (announcing `pieces` pieces), data accepted.

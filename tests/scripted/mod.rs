@@ -122,6 +122,37 @@ pub fn greeting() -> Step {
     reply("220 scripted server ready")
 }
 
+// ----- common exchanges, for building scenarios ------------------------------------------
+
+/// The scenario made of these parts, in order.
+pub fn steps(parts: Vec<Vec<Step>>) -> Vec<Step> {
+    parts.into_iter().flatten().collect()
+}
+
+/// `TYPE I`, accepted.
+pub fn type_i() -> Vec<Step> {
+    vec![expect("TYPE I"), reply("200 Switching to Binary mode.")]
+}
+
+/// `TYPE A`, accepted.
+pub fn type_a() -> Vec<Step> {
+    vec![expect("TYPE A"), reply("200 Switching to ASCII mode.")]
+}
+
+/// PASV answered honestly with a listener on 127.0.0.1.
+pub fn pasv() -> Vec<Step> {
+    vec![
+        expect("PASV"),
+        Step::Listen(LOCALHOST),
+        reply("227 Entering Passive Mode (127,0,0,1,{p1},{p2})."),
+    ]
+}
+
+/// `NOOP`, answered 200.
+pub fn noop() -> Vec<Step> {
+    vec![expect("NOOP"), reply("200 NOOP ok")]
+}
+
 /// What the server saw.
 #[derive(Debug, Default, Clone)]
 pub struct Transcript {
