@@ -2,7 +2,8 @@
 # The project's test command: bash scripts/test.sh
 #
 # Installs what the real-server tests need when it is missing (Debian/Ubuntu: vsftpd and openssl
-# via apt-get; pyftpdlib and pyOpenSSL via pip; rustfmt and clippy via rustup), then runs:
+# via apt-get; proftpd side by side via scripts/install_proftpd.sh; pyftpdlib and pyOpenSSL via
+# pip; rustfmt and clippy via rustup), then runs:
 #   cargo fmt --check, clippy (default features and rustls, -D warnings),
 #   cargo test (default features = native-tls) and cargo test --no-default-features --features rustls.
 #
@@ -13,6 +14,9 @@
 # Environment:
 #   FTPLIB_TEST_FAST=1   skip the two clippy steps (quick local loops).
 #   FTPLIB_KEEP_TEST_DIRS=1   keep the test servers' temp dirs (configs, logs) for inspection.
+#   FTPLIB_PROFTPD_CACHE=DIR  where proftpd is unpacked (default
+#                        /var/cache/ftplib-test-servers/proftpd; kept between runs).
+#   Exported to the tests: FTPLIB_PROFTPD_ROOT (the unpacked proftpd; tests/common/mod.rs).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -70,6 +74,14 @@ if ! python3 -c 'import pyftpdlib, OpenSSL' >/dev/null 2>&1; then
 else
     echo "pyftpdlib and pyOpenSSL present"
 fi
+
+# proftpd cannot be apt-installed next to vsftpd (the packages conflict), so it is unpacked
+# into a cache directory; the tests find it through FTPLIB_PROFTPD_ROOT. Any failure here
+# stops the run: the proftpd tests must never be skipped silently.
+step "proftpd side by side (if missing)"
+FTPLIB_PROFTPD_ROOT=$(bash scripts/install_proftpd.sh)
+export FTPLIB_PROFTPD_ROOT
+echo "FTPLIB_PROFTPD_ROOT=$FTPLIB_PROFTPD_ROOT"
 
 step "Rust toolchain components"
 if ! cargo fmt --version >/dev/null 2>&1; then rustup component add rustfmt; fi
