@@ -1,7 +1,9 @@
-//! Real-server test harness: starts vsftpd or pyftpdlib on loopback, one process per call.
+//! Real-server test harness: starts vsftpd, proftpd or pyftpdlib on loopback, one process per
+//! call.
 //!
-//! Everything here uses only std (plus `openssl`, `vsftpd` and `python3` on the machine), so it
-//! does not depend on the crate under test. `bash scripts/test.sh` installs what is needed.
+//! Everything here uses only std (plus `openssl`, `vsftpd` and `python3` on the machine, and
+//! proftpd unpacked where `FTPLIB_PROFTPD_ROOT` says), so it does not depend on the crate under
+//! test. `bash scripts/test.sh` installs what is needed.
 //!
 //! Each [`TestServer`] owns a fresh temp directory (config, logs, sample trees, certificates) and a
 //! free high port on 127.0.0.1 or ::1; dropping it kills the server (and vsftpd's session
@@ -29,6 +31,16 @@ pub const SETUP_HINT: &str = "run `bash scripts/test.sh` (it installs vsftpd, op
 /// vsftpd's system user (created on demand) and its password.
 pub const VSFTPD_USER: &str = "ftptest";
 pub const VSFTPD_PASSWORD: &str = "ftptest123";
+/// proftpd's virtual user (AuthUserFile; it runs with ftptest's uid/gid) and its password.
+pub const PROFTPD_USER: &str = "proftest";
+pub const PROFTPD_PASSWORD: &str = "proftpd123";
+/// `openssl passwd -6 -salt ftplibtest proftpd123`, precomputed: the AuthUserFile wants a
+/// crypt(3) hash.
+const PROFTPD_PASSWORD_HASH: &str = "$6$ftplibtest$T8XSZxR3/2U8ph39e4cNz0m46eNYb6Mu7PPPEcOqjxoY\
+                                     61HBMhPPJwyapWmOUMM5voXQxf1d5UDccOCYGcGYx1";
+/// The environment variable (set by `scripts/test.sh`) naming the directory where proftpd
+/// was unpacked (`usr/sbin/proftpd`, `usr/lib/proftpd/mod_tls.so`).
+pub const PROFTPD_ROOT_VAR: &str = "FTPLIB_PROFTPD_ROOT";
 /// pyftpdlib's virtual user and its password.
 pub const PYFTPDLIB_USER: &str = "user";
 pub const PYFTPDLIB_PASSWORD: &str = "12345";
@@ -90,6 +102,7 @@ pub enum Tls {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServerKind {
     Vsftpd,
+    Proftpd,
     Pyftpdlib,
 }
 
@@ -110,7 +123,8 @@ pub struct TestServer {
     pub tmp: PathBuf,
     /// CA certificate (PEM) that signed the server certificate, when TLS is on.
     pub ca_cert_pem: Option<PathBuf>,
-    /// Server log (vsftpd: protocol + transfer log; pyftpdlib: its DEBUG log).
+    /// Server log (vsftpd: protocol + transfer log; proftpd: ExtendedLog of every command
+    /// and reply code; pyftpdlib: its DEBUG log).
     pub log_path: PathBuf,
     child: Child,
 }
@@ -295,14 +309,123 @@ impl TestServer {
         panic!("pyftpdlib did not start after {START_ATTEMPTS} attempts: {last_error}");
     }
 
+    /// Starts proftpd 1.3.8 (needs root: it switches to the session user's uid) on 127.0.0.1
+    /// or ::1 with anonymous read access to `anon_root` and the virtual user
+    /// `proftest`/`proftpd123` logged into `user_home` (not chrooted). With
+    /// `Tls::Explicit`, mod_tls offers AUTH TLS without requiring it; `require_reuse: true` is
+    /// proftpd's default (data connections must resume the control connection's TLS
+    /// session), `false` adds `TLSOptions NoSessionReuseRequired`.
+    ///
+    /// proftpd comes from `FTPLIB_PROFTPD_ROOT`, set by `scripts/test.sh` (Debian's proftpd
+    /// conflicts with vsftpd, so it is unpacked side by side rather than apt-installed).
+    pub fn proftpd(family: Family, tls: Tls) -> TestServer {
+        let started = Instant::now();
+        assert!(
+            tls != Tls::Implicit,
+            "the proftpd launcher offers explicit FTPS only"
+        );
+        let root = proftpd_root();
+        let proftpd = root.join("usr/sbin/proftpd");
+        if !is_root() {
+            panic!("proftpd tests need root (proftpd switches to the session user's uid)");
+        }
+        // The virtual user borrows ftptest's uid/gid (so its home is ftptest's), and the
+        // anonymous login runs as the system user `ftp`: both are made here.
+        ensure_vsftpd_users();
+        let (uid, gid) = lookup_user(VSFTPD_USER)
+            .unwrap_or_else(|| panic!("user {VSFTPD_USER} missing after creation"));
+        let tmp = unique_temp_dir("proftpd");
+        let anon_root = tmp.join("anon");
+        make_sample_tree(&anon_root);
+        let user_home = tmp.join("home");
+        make_user_home(&user_home);
+        chown_tree(&user_home, uid, gid);
+        let passwd = tmp.join("ftpd.passwd");
+        write_file(
+            &passwd,
+            format!(
+                "{PROFTPD_USER}:{PROFTPD_PASSWORD_HASH}:{uid}:{gid}::{}:/bin/false\n",
+                user_home.display()
+            )
+            .as_bytes(),
+        );
+        // proftpd refuses an AuthUserFile that others can read.
+        fs::set_permissions(&passwd, fs::Permissions::from_mode(0o600)).unwrap();
+        let ca = match tls {
+            Tls::None => None,
+            _ => Some(make_certificates(&tmp)),
+        };
+        let log_path = tmp.join("proftpd.log");
+
+        let mut last_error = String::new();
+        for _attempt in 0..START_ATTEMPTS {
+            let port = free_port_for(family);
+            let conf = proftpd_config(family, tls, port, &tmp, &root);
+            // -c needs an absolute path; tmp is absolute.
+            let conf_path = tmp.join("proftpd.conf");
+            fs::write(&conf_path, conf).expect("write proftpd.conf");
+            let child = Command::new(&proftpd)
+                .arg("-n") // foreground: the child is the daemon itself
+                .arg("-c")
+                .arg(&conf_path)
+                .current_dir(&tmp)
+                .stdin(Stdio::null())
+                .stdout(fs::File::create(tmp.join("proftpd.stdout")).unwrap())
+                .stderr(fs::File::create(tmp.join("proftpd.stderr")).unwrap())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {e}", proftpd.display()));
+            let mut server = TestServer {
+                kind: ServerKind::Proftpd,
+                family,
+                tls,
+                host: family.host().to_string(),
+                port,
+                anon_root: anon_root.clone(),
+                user: PROFTPD_USER.to_string(),
+                password: PROFTPD_PASSWORD.to_string(),
+                user_home: user_home.clone(),
+                tmp: tmp.clone(),
+                ca_cert_pem: ca.clone(),
+                log_path: log_path.clone(),
+                child,
+            };
+            match server.wait_proftpd_ready() {
+                Ok(()) => {
+                    debug_timing("proftpd", family, tls, started);
+                    return server;
+                }
+                Err(Retry(msg)) => {
+                    last_error = msg;
+                    server.kill_processes();
+                    // As for vsftpd: keep the temp dir for the next attempt.
+                    std::mem::forget(server);
+                }
+            }
+        }
+        let _ = fs::remove_dir_all(&tmp);
+        panic!("proftpd did not start after {START_ATTEMPTS} attempts: {last_error}");
+    }
+
     pub fn addr(&self) -> SocketAddr {
         SocketAddr::new(self.family.ip(), self.port)
     }
 
-    /// The server's log text (vsftpd `log_ftp_protocol` log, pyftpdlib DEBUG log) followed by
-    /// whatever the process wrote to stdout/stderr. Empty parts are left out.
+    /// The server's log text (vsftpd `log_ftp_protocol` log, proftpd ExtendedLog, pyftpdlib
+    /// DEBUG log) followed by proftpd's system and TLS logs and whatever the process wrote to
+    /// stdout/stderr. Empty parts are left out.
     pub fn log(&self) -> String {
         let mut out = fs::read_to_string(&self.log_path).unwrap_or_default();
+        if self.kind == ServerKind::Proftpd {
+            // Why a session failed (a TLS handshake, a refused data connection) is only in
+            // these two.
+            for name in ["system.log", "tls.log"] {
+                if let Ok(text) = fs::read_to_string(self.tmp.join(name)) {
+                    if !text.trim().is_empty() {
+                        out.push_str(&format!("--- {name} ---\n{text}"));
+                    }
+                }
+            }
+        }
         for name in ["stdout", "stderr"] {
             let path = self.tmp.join(format!("{}.{name}", self.kind_name()));
             if let Ok(text) = fs::read_to_string(path) {
@@ -326,6 +449,7 @@ impl TestServer {
     fn kind_name(&self) -> &'static str {
         match self.kind {
             ServerKind::Vsftpd => "vsftpd",
+            ServerKind::Proftpd => "proftpd",
             ServerKind::Pyftpdlib => "pyftpdlib",
         }
     }
@@ -415,6 +539,32 @@ impl TestServer {
                 }
             }
         }
+    }
+
+    fn wait_proftpd_ready(&mut self) -> Result<(), Retry> {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        let v6 = self.family == Family::V6;
+        // As for vsftpd: first our own process listens on the port, then a client gets the
+        // greeting.
+        loop {
+            if let Some(status) = self.exited() {
+                let out = self.output();
+                // "Failed binding to 127.0.0.1, port N: Address already in use"
+                if out.contains("Address already in use") {
+                    return Err(Retry(format!("port {} taken: {out}", self.port)));
+                }
+                self.fail(&format!("exited early with {status}"));
+            }
+            if pid_listens_on(self.child.id(), self.port, v6) {
+                break;
+            }
+            if Instant::now() > deadline {
+                self.fail("no listening socket within the timeout");
+            }
+            sleep(Duration::from_millis(5));
+        }
+        self.wait_greeting(deadline);
+        Ok(())
     }
 
     fn wait_pyftpdlib_ready(&mut self) -> Result<(), Retry> {
@@ -638,6 +788,27 @@ fn find_vsftpd() -> String {
         return "vsftpd".to_string();
     }
     panic!("vsftpd is not installed; {SETUP_HINT}");
+}
+
+/// The directory proftpd was unpacked into, from `FTPLIB_PROFTPD_ROOT`.
+fn proftpd_root() -> PathBuf {
+    let Some(root) = std::env::var_os(PROFTPD_ROOT_VAR) else {
+        panic!(
+            "{PROFTPD_ROOT_VAR} is not set: the proftpd tests need proftpd unpacked side by \
+             side (Debian's proftpd conflicts with vsftpd); run `bash scripts/test.sh`, which \
+             installs it (scripts/install_proftpd.sh) and sets {PROFTPD_ROOT_VAR}"
+        );
+    };
+    let root = PathBuf::from(root);
+    let binary = root.join("usr/sbin/proftpd");
+    if !binary.exists() || !root.join("usr/lib/proftpd/mod_tls.so").exists() {
+        panic!(
+            "{PROFTPD_ROOT_VAR}={} holds no proftpd (usr/sbin/proftpd and \
+             usr/lib/proftpd/mod_tls.so); run `bash scripts/test.sh`",
+            root.display()
+        );
+    }
+    root
 }
 
 fn check_pyftpdlib(tls: bool) {
@@ -1050,6 +1221,86 @@ fn vsftpd_config(
         if tls == Tls::Implicit {
             set("implicit_ssl", "YES");
         }
+    }
+    c
+}
+
+fn proftpd_config(family: Family, tls: Tls, port: u16, tmp: &Path, root: &Path) -> String {
+    let p = |name: &str| tmp.join(name).display().to_string();
+    let (address, ipv6) = match family {
+        Family::V4 => ("127.0.0.1", "off"),
+        Family::V6 => ("::1", "on"),
+    };
+    let mut c = format!(
+        "ServerType standalone\n\
+         DefaultServer on\n\
+         Port {port}\n\
+         DefaultAddress {address}\n\
+         SocketBindTight on\n\
+         UseIPv6 {ipv6}\n\
+         User nobody\n\
+         Group nogroup\n\
+         Umask 022\n\
+         PidFile {pid}\n\
+         ScoreboardFile {scoreboard}\n\
+         # Else every instance binds /run/proftpd.sock and the second one fails.\n\
+         ControlsEngine off\n\
+         # No added delays after logins (mod_delay), no state outside tmp.\n\
+         DelayEngine off\n\
+         DelayTable none\n\
+         WtmpLog off\n\
+         SystemLog {system_log}\n\
+         ExtendedLog {log} ALL\n\
+         UseReverseDNS off\n\
+         <IfModule mod_ident.c>\n\
+         \x20 IdentLookups off\n\
+         </IfModule>\n\
+         RequireValidShell off\n\
+         AuthPAM off\n\
+         AuthOrder mod_auth_file.c mod_auth_unix.c\n\
+         AuthUserFile {passwd}\n\
+         AllowOverwrite on\n\
+         # Passive ports: proftpd's default (ephemeral ports), so parallel servers never \
+         share a range.\n\
+         <Anonymous {anon}>\n\
+         \x20 User ftp\n\
+         \x20 Group nogroup\n\
+         \x20 UserAlias anonymous ftp\n\
+         \x20 <Limit WRITE>\n\
+         \x20   DenyAll\n\
+         \x20 </Limit>\n\
+         </Anonymous>\n",
+        pid = p("proftpd.pid"),
+        scoreboard = p("proftpd.scoreboard"),
+        system_log = p("system.log"),
+        log = p("proftpd.log"),
+        passwd = p("ftpd.passwd"),
+        anon = p("anon"),
+    );
+    if let Tls::Explicit { require_reuse } = tls {
+        // Session reuse on data connections is mod_tls's default; it is dropped only on
+        // request.
+        let reuse = if require_reuse {
+            ""
+        } else {
+            " NoSessionReuseRequired"
+        };
+        c.push_str(&format!(
+            "ModulePath {modules}\n\
+             LoadModule mod_tls.c\n\
+             TLSEngine on\n\
+             TLSLog {tls_log}\n\
+             TLSProtocol TLSv1.2 TLSv1.3\n\
+             TLSRSACertificateFile {cert}\n\
+             TLSRSACertificateKeyFile {key}\n\
+             TLSVerifyClient off\n\
+             TLSRequired off\n\
+             TLSOptions EnableDiags{reuse}\n",
+            modules = root.join("usr/lib/proftpd").display(),
+            tls_log = p("tls.log"),
+            cert = p("tls/server.pem"),
+            key = p("tls/server.key"),
+        ));
     }
     c
 }
