@@ -1,5 +1,6 @@
 //! FTPS against real servers: explicit (AUTH TLS) and implicit vsftpd, with and without
-//! `require_ssl_reuse`, pyftpdlib with TLS, and a scripted Python TLS server for what the
+//! `require_ssl_reuse`, explicit proftpd (mod_tls) with and without its default session
+//! reuse requirement, pyftpdlib with TLS, and a scripted Python TLS server for what the
 //! real servers cannot show (CCC, a wrong host name, a data stream cut without
 //! close_notify). Every backend compiled in is tested: `cargo test --test ftps` (native-tls)
 //! and `cargo test --test ftps --no-default-features --features rustls`.
@@ -213,17 +214,12 @@ fn rustls_resumes_sessions_for_vsftpd_require_ssl_reuse() {
     ftp.quit().unwrap();
 }
 
+/// A rustls config limited to TLS 1.2 that trusts the server's CA (TLS 1.2 resumes with
+/// session IDs or tickets sent in the handshake, TLS 1.3 with tickets sent after it).
 #[cfg(feature = "rustls")]
-#[test]
-fn rustls_resumes_tls12_sessions_too() {
-    use std::sync::Arc;
-    let server = TestServer::vsftpd(
-        Family::V4,
-        Tls::Explicit {
-            require_reuse: true,
-        },
-    );
+fn rustls_tls12_only(server: &TestServer) -> TlsConfig {
     use rustls::pki_types::pem::PemObject;
+    use std::sync::Arc;
     let mut roots = rustls::RootCertStore::empty();
     let pem = server.ca_cert_pem_bytes();
     for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
@@ -235,7 +231,19 @@ fn rustls_resumes_tls12_sessions_too() {
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
-    let mut ftp = explicit_user(&server, TlsConfig::from_rustls(Arc::new(client)));
+    TlsConfig::from_rustls(Arc::new(client))
+}
+
+#[cfg(feature = "rustls")]
+#[test]
+fn rustls_resumes_tls12_sessions_too() {
+    let server = TestServer::vsftpd(
+        Family::V4,
+        Tls::Explicit {
+            require_reuse: true,
+        },
+    );
+    let mut ftp = explicit_user(&server, rustls_tls12_only(&server));
     let small = blob_bytes(50_000);
     for i in 0..3 {
         upload(&mut ftp, &format!("tls12-{i}.bin"), &small).expect("upload over TLS 1.2");
@@ -283,6 +291,151 @@ fn native_tls_reports_that_vsftpd_requires_session_reuse() {
     let err = upload(&mut ftp, "x.bin", b"some bytes").unwrap_err();
     assert!(matches!(err, Error::TlsSessionReuseRequired(_)), "{err:?}");
 }
+
+// ----- explicit FTPS against proftpd (mod_tls) -----------------------------------------------
+
+/// proftpd with mod_tls; `require_reuse: true` is its default configuration.
+fn proftpd_tls(require_reuse: bool) -> TestServer {
+    TestServer::proftpd(Family::V4, Tls::Explicit { require_reuse })
+}
+
+/// Asserts that proftpd's ExtendedLog shows AUTH TLS before the first USER.
+fn assert_auth_before_user(server: &TestServer) {
+    let log = server.log();
+    let auth = log
+        .find("\"AUTH TLS\" 234")
+        .expect("AUTH TLS in the proftpd log");
+    let user = log.find("\"USER ").expect("USER in the proftpd log");
+    assert!(auth < user, "USER before AUTH:\n{log}");
+}
+
+#[test]
+fn explicit_proftpd_without_reuse_requirement() {
+    for backend in backends() {
+        let server = proftpd_tls(false);
+        let mut ftp = explicit_user(&server, config(backend, &server));
+        exercise_protected_session(&mut ftp, &server, &format!("proftpd-{backend:?}"));
+        ftp.quit().unwrap();
+        assert_auth_before_user(&server);
+    }
+}
+
+/// The data connections mod_tls logged as resumed, and as refused for not resuming.
+fn proftpd_reuse_counts(server: &TestServer) -> (usize, usize) {
+    let log = server.log();
+    (
+        log.matches("client reused TLS session for data connection")
+            .count(),
+        log.matches("client did not reuse TLS session").count(),
+    )
+}
+
+#[cfg(feature = "rustls")]
+#[test]
+fn rustls_resumes_sessions_for_proftpd_default() {
+    let server = proftpd_tls(true);
+    let mut ftp = explicit_user(&server, config(Backend::Rustls, &server));
+    let mut data_connections = 0;
+
+    // An upload, checked on disk and downloaded back (PROT P: the data connection is TLS).
+    let data = blob_bytes(8 * 1024 * 1024 + 5);
+    upload(&mut ftp, "up.bin", &data).expect("upload");
+    let on_disk = std::fs::read(server.user_home.join("up.bin")).unwrap();
+    assert_eq!(sha256(&on_disk), sha256(&data), "uploaded file differs");
+    let back = download(&mut ftp, "up.bin").expect("download");
+    assert_eq!(sha256(&back), sha256(&data), "downloaded file differs");
+    data_connections += 2;
+
+    // Listings and downloads in a row: each one must find a session to resume (TLS 1.3
+    // tickets are single use; each resumed download brings a fresh one).
+    for i in 0..8 {
+        let lines = ftp.entries("").expect("entries over TLS");
+        let up = lines
+            .iter()
+            .filter_map(|l| l.entry())
+            .find(|e| e.name() == "up.bin")
+            .expect("up.bin listed");
+        assert_eq!(up.size(), Some(data.len() as u64));
+        assert!(ftp.nlst(&[]).unwrap().iter().any(|n| n == "hello.txt"));
+        assert_eq!(download(&mut ftp, "hello.txt").unwrap(), b"hello\n", "{i}");
+        data_connections += 3;
+    }
+    ftp.voidcmd("TYPE I").unwrap();
+    let (mut conn, _) = ftp.ntransfercmd("RETR hello.txt", None).unwrap();
+    assert!(conn.is_tls(), "data connection not TLS under PROT P");
+    let mut text = Vec::new();
+    conn.read_to_end(&mut text).unwrap();
+    conn.finish_download().unwrap();
+    ftp.voidresp().unwrap();
+    data_connections += 1;
+    ftp.quit().unwrap();
+
+    assert_auth_before_user(&server);
+    // mod_tls logged every data connection as resumed, and refused none.
+    assert_eq!(proftpd_reuse_counts(&server), (data_connections, 0));
+}
+
+#[cfg(feature = "rustls")]
+#[test]
+fn rustls_resumes_tls12_sessions_for_proftpd_too() {
+    let server = proftpd_tls(true);
+    let mut ftp = explicit_user(&server, rustls_tls12_only(&server));
+    let small = blob_bytes(50_000);
+    for i in 0..3 {
+        upload(&mut ftp, &format!("tls12-{i}.bin"), &small).expect("upload over TLS 1.2");
+        assert_eq!(
+            download(&mut ftp, &format!("tls12-{i}.bin")).unwrap(),
+            small
+        );
+        assert!(ftp.entries("").unwrap().len() >= 4);
+    }
+    ftp.quit().unwrap();
+}
+
+#[cfg(feature = "native-tls")]
+#[test]
+fn native_tls_reports_that_proftpd_requires_session_reuse() {
+    let server = proftpd_tls(true);
+    let mut ftp = explicit_user(&server, config(Backend::Native, &server));
+
+    // proftpd refuses the data connection with `425 Unable to build data connection:
+    // Operation not permitted`.
+    let err = ftp.nlst(&[]).unwrap_err();
+    assert!(matches!(err, Error::TlsSessionReuseRequired(_)), "{err:?}");
+    assert_eq!(err.code(), Some(425));
+    assert!(err.to_string().contains("rustls"), "{err}");
+
+    // Unlike vsftpd, proftpd keeps the session: the same stream goes on, and every kind
+    // of transfer reports the same error, never an empty success.
+    assert!(ftp.is_usable());
+    ftp.noop().unwrap();
+    let err = download(&mut ftp, "hello.txt").unwrap_err();
+    assert!(matches!(err, Error::TlsSessionReuseRequired(_)), "{err:?}");
+    let err = ftp.entries("").unwrap_err();
+    assert!(matches!(err, Error::TlsSessionReuseRequired(_)), "{err:?}");
+    let mut down = ftp.retr_stream("hello.txt", None).unwrap();
+    let mut got = Vec::new();
+    let _ = down.read_to_end(&mut got);
+    let err = down.finish().unwrap_err();
+    assert!(matches!(err, Error::TlsSessionReuseRequired(_)), "{err:?}");
+    let err = upload(&mut ftp, "x.bin", b"some bytes").unwrap_err();
+    assert!(matches!(err, Error::TlsSessionReuseRequired(_)), "{err:?}");
+    assert!(ftp.is_usable());
+
+    // The way out on this backend: plain data connections (PROT C), same session.
+    assert_eq!(ftp.prot_c().unwrap().code, 200);
+    assert!(ftp.is_tls());
+    assert_eq!(download(&mut ftp, "hello.txt").unwrap(), b"hello\n");
+    let data = blob_bytes(300_000);
+    upload(&mut ftp, "plain.bin", &data).unwrap();
+    assert_eq!(
+        sha256(&download(&mut ftp, "plain.bin").unwrap()),
+        sha256(&data)
+    );
+    ftp.quit().unwrap();
+}
+
+// ----- PROT C, misuse ----------------------------------------------------------------------
 
 #[test]
 fn prot_c_returns_to_plain_data_connections() {
