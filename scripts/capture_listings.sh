@@ -69,15 +69,16 @@ if ! python3 -c 'import pyftpdlib' 2>/dev/null; then
     python3 -m pip install --quiet pyftpdlib || python3 -m pip install --quiet --break-system-packages pyftpdlib
 fi
 export DEBIAN_FRONTEND=noninteractive
-if ! dpkg -s libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3 libsodium23 >/dev/null 2>&1; then
+# proftpd: the same side-by-side install (and cache) as scripts/test.sh uses.
+PROFTPD=$(bash scripts/install_proftpd.sh)/usr/sbin/proftpd
+if ! dpkg -s libsodium23 >/dev/null 2>&1; then
     apt-get update -qq
-    apt-get install -y -qq libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3 libsodium23
+    apt-get install -y -qq libsodium23
 fi
 mkdir -p "$DIR/debs" "$PREFIX"
 chown _apt "$DIR/debs" 2>/dev/null || true
-(cd "$DIR/debs" && apt-get download -qq proftpd-core pure-ftpd pure-ftpd-common)
+(cd "$DIR/debs" && apt-get download -qq pure-ftpd pure-ftpd-common)
 for deb in "$DIR"/debs/*.deb; do dpkg -x "$deb" "$PREFIX"; done
-PROFTPD=$PREFIX/usr/sbin/proftpd
 PUREFTPD=$PREFIX/usr/sbin/pure-ftpd
 
 # ---------------------------------------------------------------- the fixture tree
