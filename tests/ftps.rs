@@ -321,6 +321,7 @@ fn explicit_proftpd_without_reuse_requirement() {
 }
 
 /// The data connections mod_tls logged as resumed, and as refused for not resuming.
+#[cfg(feature = "rustls")]
 fn proftpd_reuse_counts(server: &TestServer) -> (usize, usize) {
     let log = server.log();
     (
