@@ -126,10 +126,14 @@ pub enum Error {
     Tls(String),
 
     /// The server refused a TLS data connection because it requires the data connection to
-    /// resume the control connection's TLS session, which the native-tls backend cannot do.
+    /// resume the control connection's TLS session, and this one did not: the native-tls
+    /// backend never can; rustls can run out of TLS 1.3 session tickets (see
+    /// [`crate::TlsConfig`], "Picking a backend").
     #[error(
-        "server requires TLS session reuse on data connections ({0}); the native-tls backend \
-         cannot resume sessions: build ftplib with the `rustls` feature"
+        "server requires TLS session reuse on data connections ({0}), and this data \
+         connection did not resume the control connection's session (the native-tls backend \
+         cannot: build ftplib with the `rustls` feature; with rustls and TLS 1.3, see \
+         TlsConfig on servers that give no session ticket on uploads)"
     )]
     TlsSessionReuseRequired(Reply),
 }

@@ -40,6 +40,16 @@ impl Transport {
     pub(crate) fn is_tls(&self) -> bool {
         !matches!(self, Transport::Tcp(_))
     }
+
+    /// True when the TLS handshake resumed an earlier session (only rustls can).
+    pub(crate) fn resumed_tls_session(&self) -> bool {
+        match self {
+            #[cfg(feature = "rustls")]
+            Transport::Rustls(s) => s.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed),
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
 }
 
 impl Read for Transport {

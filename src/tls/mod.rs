@@ -61,6 +61,28 @@ pub const FTPS_PORT: u16 = 990;
 /// server that refuses a data connection for lack of session reuse gives
 /// [`Error::TlsSessionReuseRequired`], whose message names the `rustls` feature.
 ///
+/// With rustls and TLS 1.3, each data connection uses up one session ticket, and a server
+/// hands out new ones only on some connections: ProFTPD (OpenSSL) gives two with the
+/// control connection and one with each listing or download, but none with an upload. So
+/// against ProFTPD's default (reuse required), at most two uploads in a row succeed; the
+/// third gets [`Error::TlsSessionReuseRequired`]. TLS 1.2 sessions can be resumed any
+/// number of times: for such servers, give rustls a TLS 1.2 configuration:
+///
+/// ```no_run
+/// # #[cfg(feature = "rustls")] {
+/// use std::sync::Arc;
+/// let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+/// let mut roots = rustls::RootCertStore::empty();
+/// roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+/// let config = rustls::ClientConfig::builder_with_provider(provider)
+///     .with_protocol_versions(&[&rustls::version::TLS12])?
+///     .with_root_certificates(roots)
+///     .with_no_client_auth();
+/// let tls = ftplib::TlsConfig::from_rustls(Arc::new(config));
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Verification
 ///
 /// On by default: the certificate chain must lead to a trusted root, and the certificate
@@ -299,18 +321,21 @@ pub(crate) struct TlsState {
     connector: Option<Connector>,
     /// PROT P is in force: data connections are wrapped in TLS.
     prot_p: bool,
-    /// A native-tls data connection was opened and its final reply is still to come: a
-    /// refusal for lack of session reuse becomes [`Error::TlsSessionReuseRequired`].
-    native_data_reply_pending: bool,
+    /// A TLS data connection that did not resume the control connection's session was
+    /// opened (native-tls never resumes; rustls can run out of TLS 1.3 tickets), and its
+    /// final reply is still to come: a refusal for lack of session reuse becomes
+    /// [`Error::TlsSessionReuseRequired`].
+    unresumed_data_reply_pending: bool,
 }
 
 impl TlsState {
-    /// Looks at a reply read from the control connection. The first reply after a
-    /// native-tls data connection was opened is the transfer's final reply: if the server
-    /// refused the data connection because the TLS session was not resumed, that becomes
-    /// [`Error::TlsSessionReuseRequired`]. Other replies pass unchanged.
+    /// Looks at a reply read from the control connection. The first reply after a data
+    /// connection that did not resume the session was opened is the transfer's final
+    /// reply: if the server refused the data connection because the TLS session was not
+    /// resumed, that becomes [`Error::TlsSessionReuseRequired`]. Other replies pass
+    /// unchanged.
     pub(crate) fn check_reply(&mut self, reply: Reply) -> Result<Reply> {
-        if std::mem::take(&mut self.native_data_reply_pending) && refuses_for_reuse(&reply) {
+        if std::mem::take(&mut self.unresumed_data_reply_pending) && refuses_for_reuse(&reply) {
             return Err(Error::TlsSessionReuseRequired(reply));
         }
         Ok(reply)
@@ -511,9 +536,14 @@ impl FtpStream {
         let Some(connector) = self.tls.connector.clone() else {
             return Ok(Transport::Tcp(tcp));
         };
-        self.tls.native_data_reply_pending = connector.is_native();
+        // Set before the handshake too: a failed native-tls handshake is answered by the
+        // same refusal.
+        self.tls.unresumed_data_reply_pending = connector.is_native();
         match connector.connect(&self.host, tcp) {
-            Ok(transport) => Ok(transport),
+            Ok(transport) => {
+                self.tls.unresumed_data_reply_pending = !transport.resumed_tls_session();
+                Ok(transport)
+            }
             Err(err @ Error::Timeout { .. }) => Err(self.poison(err)),
             Err(err) => {
                 // The server answers the failed data connection on the control connection;
@@ -606,7 +636,7 @@ mod tests {
         let mut state = TlsState::default();
         let refusal = reply(522, "SSL connection failed: session reuse required");
         assert!(state.check_reply(refusal.clone()).is_ok());
-        state.native_data_reply_pending = true;
+        state.unresumed_data_reply_pending = true;
         assert!(matches!(
             state.check_reply(refusal.clone()),
             Err(Error::TlsSessionReuseRequired(_))
