@@ -132,8 +132,8 @@ pub enum Error {
     #[error(
         "server requires TLS session reuse on data connections ({0}), and this data \
          connection did not resume the control connection's session (the native-tls backend \
-         cannot: build ftplib with the `rustls` feature; with rustls and TLS 1.3, see \
-         TlsConfig on servers that give no session ticket on uploads)"
+         cannot: build ftplib with the `rustls` feature; with rustls, a TLS 1.3 server that \
+         gives no session ticket on uploads needs TlsConfig::tls12_only)"
     )]
     TlsSessionReuseRequired(Reply),
 }

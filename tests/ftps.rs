@@ -218,20 +218,7 @@ fn rustls_resumes_sessions_for_vsftpd_require_ssl_reuse() {
 /// session IDs or tickets sent in the handshake, TLS 1.3 with tickets sent after it).
 #[cfg(feature = "rustls")]
 fn rustls_tls12_only(server: &TestServer) -> TlsConfig {
-    use rustls::pki_types::pem::PemObject;
-    use std::sync::Arc;
-    let mut roots = rustls::RootCertStore::empty();
-    let pem = server.ca_cert_pem_bytes();
-    for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
-        roots.add(cert.unwrap()).unwrap();
-    }
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let client = rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS12])
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    TlsConfig::from_rustls(Arc::new(client))
+    config(Backend::Rustls, server).tls12_only(true)
 }
 
 #[cfg(feature = "rustls")]

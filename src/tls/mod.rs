@@ -66,22 +66,7 @@ pub const FTPS_PORT: u16 = 990;
 /// control connection and one with each listing or download, but none with an upload. So
 /// against ProFTPD's default (reuse required), at most two uploads in a row succeed; the
 /// third gets [`Error::TlsSessionReuseRequired`]. TLS 1.2 sessions can be resumed any
-/// number of times: for such servers, give rustls a TLS 1.2 configuration:
-///
-/// ```no_run
-/// # #[cfg(feature = "rustls")] {
-/// use std::sync::Arc;
-/// let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-/// let mut roots = rustls::RootCertStore::empty();
-/// roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-/// let config = rustls::ClientConfig::builder_with_provider(provider)
-///     .with_protocol_versions(&[&rustls::version::TLS12])?
-///     .with_root_certificates(roots)
-///     .with_no_client_auth();
-/// let tls = ftplib::TlsConfig::from_rustls(Arc::new(config));
-/// # }
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
+/// number of times: for such servers, use [`TlsConfig::tls12_only`].
 ///
 /// # Verification
 ///
@@ -216,6 +201,34 @@ impl TlsConfig {
             #[cfg(not(any(feature = "native-tls", feature = "rustls")))]
             Inner::Unavailable => {
                 let _ = accept;
+            }
+        }
+        self
+    }
+
+    /// With `true`, limits every connection of the session to TLS 1.2 (TLS 1.3 is used when
+    /// both sides offer it otherwise). For servers that require session reuse but give no
+    /// new TLS 1.3 session ticket on upload connections, such as ProFTPD: rustls uses each
+    /// ticket once, while a TLS 1.2 session can be resumed any number of times (see
+    /// "Picking a backend" above). Ignored, with a warning in the log, on a config made from
+    /// the caller's own connector.
+    ///
+    /// ```no_run
+    /// use ftplib::{FtpStream, TlsConfig};
+    /// let mut ftp = FtpStream::builder()
+    ///     .tls(TlsConfig::new().tls12_only(true))
+    ///     .connect("proftpd.example.com", 21)?;
+    /// # Ok::<(), ftplib::Error>(())
+    /// ```
+    pub fn tls12_only(mut self, only: bool) -> TlsConfig {
+        match &mut self.inner {
+            #[cfg(feature = "native-tls")]
+            Inner::Native(settings) => settings.tls12_only(only),
+            #[cfg(feature = "rustls")]
+            Inner::Rustls(settings) => settings.tls12_only(only),
+            #[cfg(not(any(feature = "native-tls", feature = "rustls")))]
+            Inner::Unavailable => {
+                let _ = only;
             }
         }
         self

@@ -20,6 +20,7 @@ pub(super) struct Settings {
     given: Option<TlsConnector>,
     roots: Vec<Certificate>,
     accept_invalid: bool,
+    tls12_only: bool,
 }
 
 impl Settings {
@@ -58,6 +59,14 @@ impl Settings {
         self.accept_invalid = accept;
     }
 
+    pub(super) fn tls12_only(&mut self, only: bool) {
+        if self.given.is_some() {
+            log::warn!(target: "ftplib", "tls12_only ignored: the TlsConfig uses your own connector");
+            return;
+        }
+        self.tls12_only = only;
+    }
+
     pub(super) fn build(&self) -> Result<TlsConnector> {
         if let Some(connector) = &self.given {
             return Ok(connector.clone());
@@ -70,6 +79,10 @@ impl Settings {
             builder.danger_accept_invalid_certs(true);
             builder.danger_accept_invalid_hostnames(true);
         }
+        if self.tls12_only {
+            builder.min_protocol_version(Some(native_tls::Protocol::Tlsv12));
+            builder.max_protocol_version(Some(native_tls::Protocol::Tlsv12));
+        }
         builder
             .build()
             .map_err(|e| Error::Tls(format!("cannot set up native-tls: {e}")))
@@ -78,7 +91,8 @@ impl Settings {
     pub(super) fn describe(&self, s: &mut fmt::DebugStruct<'_, '_>) {
         s.field("own_connector", &self.given.is_some())
             .field("extra_roots", &self.roots.len())
-            .field("accept_invalid_certs", &self.accept_invalid);
+            .field("accept_invalid_certs", &self.accept_invalid)
+            .field("tls12_only", &self.tls12_only);
     }
 }
 

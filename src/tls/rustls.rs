@@ -27,6 +27,7 @@ pub(super) struct Settings {
     given: Option<Arc<ClientConfig>>,
     roots: Vec<CertificateDer<'static>>,
     accept_invalid: bool,
+    tls12_only: bool,
 }
 
 impl Settings {
@@ -74,6 +75,14 @@ impl Settings {
         self.accept_invalid = accept;
     }
 
+    pub(super) fn tls12_only(&mut self, only: bool) {
+        if self.given.is_some() {
+            log::warn!(target: "ftplib", "tls12_only ignored: the TlsConfig uses your own ClientConfig");
+            return;
+        }
+        self.tls12_only = only;
+    }
+
     /// The session's configuration: built once per session, shared by all its
     /// connections.
     pub(super) fn build(&self) -> Result<Arc<ClientConfig>> {
@@ -81,9 +90,13 @@ impl Settings {
             return Ok(Arc::clone(config));
         }
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| Error::Tls(format!("cannot set up rustls: {e}")))?;
+        let builder = ClientConfig::builder_with_provider(Arc::clone(&provider));
+        let builder = if self.tls12_only {
+            builder.with_protocol_versions(&[&rustls::version::TLS12])
+        } else {
+            builder.with_safe_default_protocol_versions()
+        }
+        .map_err(|e| Error::Tls(format!("cannot set up rustls: {e}")))?;
         let config = if self.accept_invalid {
             builder
                 .dangerous()
@@ -105,7 +118,8 @@ impl Settings {
     pub(super) fn describe(&self, s: &mut fmt::DebugStruct<'_, '_>) {
         s.field("own_config", &self.given.is_some())
             .field("extra_roots", &self.roots.len())
-            .field("accept_invalid_certs", &self.accept_invalid);
+            .field("accept_invalid_certs", &self.accept_invalid)
+            .field("tls12_only", &self.tls12_only);
     }
 }
 
