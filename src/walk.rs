@@ -52,6 +52,14 @@ impl Iterator for Walk<'_> {
                 unparsed @ Line::Unparsed { .. } => dir.unparsed.push(unparsed),
             }
         }
+        // vsftpd lists a missing directory as an empty one: an empty listing is only
+        // believed once the directory can be entered.
+        let empty = dir.dirs.is_empty() && dir.files.is_empty() && dir.unparsed.is_empty();
+        if empty && !dir.path.is_empty() {
+            if let Err(e) = self.ftp.check_directory(&dir.path) {
+                return Some(Err(e));
+            }
+        }
         // Pushed last to first, so that subdirectories are visited in listing order.
         for sub in dir.dirs.iter().rev() {
             self.pending.push(join(&dir.path, sub.name()));
@@ -77,8 +85,9 @@ impl FtpStream {
     /// included).
     ///
     /// A directory whose listing fails gives an `Err` item, and the walk goes on with the
-    /// others; stop iterating to stop the walk. (Servers differ on a missing directory: most
-    /// refuse to list it, vsftpd lists it as empty.)
+    /// others; stop iterating to stop the walk. A directory that does not exist is such an
+    /// `Err` on every server: vsftpd lists a missing directory as an empty one, so an empty
+    /// listing is checked by entering the directory (CWD, then back).
     ///
     /// ```no_run
     /// # fn main() -> ftplib::Result<()> {
@@ -136,17 +145,22 @@ impl FtpStream {
         Ok(())
     }
 
-    /// Whether `path` is a directory one can enter, found by entering it and coming back.
+    /// Whether `path` is a directory one can enter (see [`FtpStream::check_directory`]).
     fn is_directory(&mut self, path: &str) -> Result<bool> {
-        let here = self.pwd()?;
-        match self.cwd(path) {
-            Ok(_) => {
-                self.cwd(&here)?;
-                Ok(true)
-            }
+        match self.check_directory(path) {
+            Ok(()) => Ok(true),
             Err(Error::Permanent(_)) => Ok(false),
             Err(e) => Err(e),
         }
+    }
+
+    /// Enters `path` and comes back: the CWD error (550 for a missing directory or a file)
+    /// if it cannot be entered.
+    fn check_directory(&mut self, path: &str) -> Result<()> {
+        let here = self.pwd()?;
+        self.cwd(path)?;
+        self.cwd(&here)?;
+        Ok(())
     }
 
     /// Removes directory `path` and everything under it (ftputil's `rmtree`): the whole tree

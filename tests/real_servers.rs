@@ -576,6 +576,7 @@ fn latin1_encoding_round_trips_names_that_are_not_utf8() {
 /// with MLSD.
 fn walk_tree(server: &TestServer) {
     let mut ftp = login_user(server);
+    let home_pwd = ftp.pwd().unwrap();
     ftp.makedirs("tree/a/b c").unwrap();
     // Existing parts are no error.
     ftp.makedirs("tree/a/b c").unwrap();
@@ -619,18 +620,23 @@ fn walk_tree(server: &TestServer) {
     );
     assert!(files_of("tree/d").is_empty());
 
-    // A missing directory: an Err item (pyftpdlib) or an empty listing (vsftpd answers
-    // `LIST` of a missing path with nothing), and the walk ends.
+    // A missing directory is an Err item on both servers (vsftpd answers `LIST` of a
+    // missing path with an empty listing, which the walk checks with CWD), and the walk ends.
     let mut missing = ftp.walk("no-such-tree");
+    // (vsftpd's CWD says 550, pyftpdlib's MLSD 501.)
     let first = missing.next().unwrap();
-    assert!(
-        first
-            .as_ref()
-            .map_or(true, |d| d.dirs.is_empty() && d.files.is_empty()),
-        "{first:?}"
-    );
+    assert!(matches!(first, Err(Error::Permanent(_))), "{first:?}");
     assert!(missing.next().is_none());
-    assert!(ftp.rmtree("no-such-tree").is_err());
+    let err = ftp.rmtree("no-such-tree").unwrap_err();
+    assert!(matches!(err, Error::Permanent(_)), "{err:?}");
+    // An empty directory that exists is still an (empty) item.
+    ftp.mkd("tree/empty").unwrap();
+    let empty: Vec<_> = ftp.walk("tree/empty").collect();
+    assert!(
+        matches!(empty.as_slice(), [Ok(d)] if d.dirs.is_empty() && d.files.is_empty()),
+        "{empty:?}"
+    );
+    assert_eq!(ftp.pwd().unwrap(), home_pwd);
 
     assert!(matches!(ftp.rmtree("/"), Err(Error::InvalidInput(_))));
     ftp.rmtree("tree").unwrap();
