@@ -790,16 +790,27 @@ fn find_vsftpd() -> String {
     panic!("vsftpd is not installed; {SETUP_HINT}");
 }
 
-/// The directory proftpd was unpacked into, from `FTPLIB_PROFTPD_ROOT`.
+/// Where `scripts/install_proftpd.sh` puts proftpd unless told otherwise.
+const PROFTPD_DEFAULT_CACHE: &str = "/var/cache/ftplib-test-servers/proftpd";
+
+/// The directory proftpd was unpacked into: `FTPLIB_PROFTPD_ROOT`, else the installer's
+/// default cache (so a plain `cargo test` works after one `bash scripts/test.sh`).
 fn proftpd_root() -> PathBuf {
-    let Some(root) = std::env::var_os(PROFTPD_ROOT_VAR) else {
-        panic!(
-            "{PROFTPD_ROOT_VAR} is not set: the proftpd tests need proftpd unpacked side by \
-             side (Debian's proftpd conflicts with vsftpd); run `bash scripts/test.sh`, which \
-             installs it (scripts/install_proftpd.sh) and sets {PROFTPD_ROOT_VAR}"
-        );
+    let root = match std::env::var_os(PROFTPD_ROOT_VAR) {
+        Some(root) => PathBuf::from(root),
+        None if Path::new(PROFTPD_DEFAULT_CACHE)
+            .join(".ftplib-installed")
+            .exists() =>
+        {
+            PathBuf::from(PROFTPD_DEFAULT_CACHE)
+        }
+        None => panic!(
+            "{PROFTPD_ROOT_VAR} is not set and {PROFTPD_DEFAULT_CACHE} holds no proftpd: the \
+             proftpd tests need proftpd unpacked side by side (Debian's proftpd conflicts with \
+             vsftpd); run `bash scripts/test.sh`, which installs it \
+             (scripts/install_proftpd.sh) and sets {PROFTPD_ROOT_VAR}"
+        ),
     };
-    let root = PathBuf::from(root);
     let binary = root.join("usr/sbin/proftpd");
     if !binary.exists() || !root.join("usr/lib/proftpd/mod_tls.so").exists() {
         panic!(
