@@ -1,9 +1,10 @@
-//! Real-server test harness: starts vsftpd, proftpd or pyftpdlib on loopback, one process per
-//! call.
+//! Real-server test harness: starts vsftpd, proftpd, pure-ftpd or pyftpdlib on loopback, one
+//! process per call.
 //!
 //! Everything here uses only std (plus `openssl`, `vsftpd` and `python3` on the machine, and
-//! proftpd unpacked where `FTPLIB_PROFTPD_ROOT` says), so it does not depend on the crate under
-//! test. `bash scripts/test.sh` installs what is needed.
+//! proftpd and pure-ftpd unpacked where `FTPLIB_PROFTPD_ROOT` and `FTPLIB_PURE_FTPD_ROOT` say),
+//! so it does not depend on the crate under test. `bash scripts/test.sh` installs what is
+//! needed.
 //!
 //! Each [`TestServer`] owns a fresh temp directory (config, logs, sample trees, certificates) and a
 //! free high port on 127.0.0.1 or ::1; dropping it kills the server (and vsftpd's session
@@ -41,6 +42,17 @@ const PROFTPD_PASSWORD_HASH: &str = "$6$ftplibtest$T8XSZxR3/2U8ph39e4cNz0m46eNYb
 /// The environment variable (set by `scripts/test.sh`) naming the directory where proftpd
 /// was unpacked (`usr/sbin/proftpd`, `usr/lib/proftpd/mod_tls.so`).
 pub const PROFTPD_ROOT_VAR: &str = "FTPLIB_PROFTPD_ROOT";
+/// pure-ftpd's virtual user (puredb; it runs with ftptest's uid/gid) and its password.
+pub const PURE_FTPD_USER: &str = "puretest";
+pub const PURE_FTPD_PASSWORD: &str = "pureftpd123";
+/// `openssl passwd -6 -salt ftplibtest pureftpd123`, precomputed. `pure-pw useradd` would
+/// store an argon2id hash, which pure-ftpd checks in about 2 s on every login; it accepts a
+/// crypt(3) SHA-512 hash in the same field, checked in milliseconds.
+const PURE_FTPD_PASSWORD_HASH: &str = "$6$ftplibtest$xsUmHOlY7J7V4XkTXojATiGgELoPTa7WZdVXEq1R0\
+                                       17MQiR1ZwZf29X.svcjuqQco.09DkmXopFvR4kM2dgAd/";
+/// The environment variable (set by `scripts/test.sh`) naming the directory where pure-ftpd
+/// was unpacked (`usr/sbin/pure-ftpd`, `usr/bin/pure-pw`).
+pub const PURE_FTPD_ROOT_VAR: &str = "FTPLIB_PURE_FTPD_ROOT";
 /// pyftpdlib's virtual user and its password.
 pub const PYFTPDLIB_USER: &str = "user";
 pub const PYFTPDLIB_PASSWORD: &str = "12345";
@@ -103,6 +115,7 @@ pub enum Tls {
 pub enum ServerKind {
     Vsftpd,
     Proftpd,
+    PureFtpd,
     Pyftpdlib,
 }
 
@@ -124,7 +137,8 @@ pub struct TestServer {
     /// CA certificate (PEM) that signed the server certificate, when TLS is on.
     pub ca_cert_pem: Option<PathBuf>,
     /// Server log (vsftpd: protocol + transfer log; proftpd: ExtendedLog of every command
-    /// and reply code; pyftpdlib: its DEBUG log).
+    /// and reply code; pure-ftpd: its W3C transfer log, one line per finished transfer;
+    /// pyftpdlib: its DEBUG log).
     pub log_path: PathBuf,
     child: Child,
 }
@@ -389,7 +403,7 @@ impl TestServer {
                 log_path: log_path.clone(),
                 child,
             };
-            match server.wait_proftpd_ready() {
+            match server.wait_listening_ready() {
                 Ok(()) => {
                     debug_timing("proftpd", family, tls, started);
                     return server;
@@ -404,6 +418,117 @@ impl TestServer {
         }
         let _ = fs::remove_dir_all(&tmp);
         panic!("proftpd did not start after {START_ATTEMPTS} attempts: {last_error}");
+    }
+
+    /// Starts pure-ftpd 1.0.50 (needs root: it switches to the session user's uid) on
+    /// 127.0.0.1 or ::1, plain FTP only, with the virtual user `puretest`/`pureftpd123`
+    /// (puredb) chrooted into `user_home`, which holds the sample tree and `hello.txt`.
+    ///
+    /// Anonymous logins are off (`-E`): pure-ftpd has no flag for the anonymous root, it is
+    /// always the home of the system user `ftp`, shared by every server on the machine.
+    /// `anon_root` therefore names `user_home` too, for tests that look for the sample tree.
+    ///
+    /// pure-ftpd comes from `FTPLIB_PURE_FTPD_ROOT`, set by `scripts/test.sh` (Debian's
+    /// pure-ftpd conflicts with vsftpd, so it is unpacked side by side).
+    pub fn pure_ftpd(family: Family) -> TestServer {
+        let started = Instant::now();
+        let root = pure_ftpd_root();
+        let pure_ftpd = root.join("usr/sbin/pure-ftpd");
+        if !is_root() {
+            panic!("pure-ftpd tests need root (pure-ftpd switches to the session user's uid)");
+        }
+        // The virtual user borrows ftptest's uid/gid (pure-ftpd refuses uids below 100).
+        ensure_vsftpd_users();
+        let (uid, gid) = lookup_user(VSFTPD_USER)
+            .unwrap_or_else(|| panic!("user {VSFTPD_USER} missing after creation"));
+        let tmp = unique_temp_dir("pure-ftpd");
+        let user_home = tmp.join("home");
+        make_sample_tree(&user_home);
+        make_user_home(&user_home);
+        chown_tree(&user_home, uid, gid);
+        // pure-pw's passwd format; the `/./` at the end of the home chroots the user there.
+        let passwd = tmp.join("pureftpd.passwd");
+        write_file(
+            &passwd,
+            format!(
+                "{PURE_FTPD_USER}:{PURE_FTPD_PASSWORD_HASH}:{uid}:{gid}::{}/./::::::::::::\n",
+                user_home.display()
+            )
+            .as_bytes(),
+        );
+        let pdb = tmp.join("pureftpd.pdb");
+        let out = Command::new(root.join("usr/bin/pure-pw"))
+            .arg("mkdb")
+            .arg(&pdb)
+            .arg("-f")
+            .arg(&passwd)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run pure-pw: {e}"));
+        if !out.status.success() {
+            panic!(
+                "pure-pw mkdb failed: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let log_path = tmp.join("pure-ftpd.log");
+
+        let mut last_error = String::new();
+        for _attempt in 0..START_ATTEMPTS {
+            let port = free_port_for(family);
+            let child = Command::new(&pure_ftpd)
+                // Listen on this address and port only (`-S ::1,PORT` for IPv6).
+                .arg("-S")
+                .arg(format!("{},{port}", family.host()))
+                .arg("-l")
+                .arg(format!("puredb:{}", pdb.display()))
+                // No anonymous logins (see above), no reverse DNS, no TLS.
+                .arg("-E")
+                .arg("-H")
+                .args(["-Y", "0"])
+                // Its own pid file: the default, /var/run/pure-ftpd.pid, is shared.
+                .arg("-g")
+                .arg(tmp.join("pure-ftpd.pid"))
+                // pure-ftpd logs sessions only to syslog (absent here); its transfer log is
+                // the one record a test can read.
+                .arg("-O")
+                .arg(format!("w3c:{}", log_path.display()))
+                .current_dir(&tmp)
+                .stdin(Stdio::null())
+                .stdout(fs::File::create(tmp.join("pure-ftpd.stdout")).unwrap())
+                .stderr(fs::File::create(tmp.join("pure-ftpd.stderr")).unwrap())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {e}", pure_ftpd.display()));
+            let mut server = TestServer {
+                kind: ServerKind::PureFtpd,
+                family,
+                tls: Tls::None,
+                host: family.host().to_string(),
+                port,
+                anon_root: user_home.clone(),
+                user: PURE_FTPD_USER.to_string(),
+                password: PURE_FTPD_PASSWORD.to_string(),
+                user_home: user_home.clone(),
+                tmp: tmp.clone(),
+                ca_cert_pem: None,
+                log_path: log_path.clone(),
+                child,
+            };
+            // Same readiness check as proftpd's: our process listens, then greets.
+            match server.wait_listening_ready() {
+                Ok(()) => {
+                    debug_timing("pure-ftpd", family, Tls::None, started);
+                    return server;
+                }
+                Err(Retry(msg)) => {
+                    last_error = msg;
+                    server.kill_processes();
+                    std::mem::forget(server);
+                }
+            }
+        }
+        let _ = fs::remove_dir_all(&tmp);
+        panic!("pure-ftpd did not start after {START_ATTEMPTS} attempts: {last_error}");
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -450,6 +575,7 @@ impl TestServer {
         match self.kind {
             ServerKind::Vsftpd => "vsftpd",
             ServerKind::Proftpd => "proftpd",
+            ServerKind::PureFtpd => "pure-ftpd",
             ServerKind::Pyftpdlib => "pyftpdlib",
         }
     }
@@ -541,7 +667,7 @@ impl TestServer {
         }
     }
 
-    fn wait_proftpd_ready(&mut self) -> Result<(), Retry> {
+    fn wait_listening_ready(&mut self) -> Result<(), Retry> {
         let deadline = Instant::now() + READY_TIMEOUT;
         let v6 = self.family == Family::V6;
         // As for vsftpd: first our own process listens on the port, then a client gets the
@@ -549,7 +675,8 @@ impl TestServer {
         loop {
             if let Some(status) = self.exited() {
                 let out = self.output();
-                // "Failed binding to 127.0.0.1, port N: Address already in use"
+                // proftpd: "Failed binding to 127.0.0.1, port N: Address already in use";
+                // pure-ftpd: "Unable to start a standalone server: Address already in use".
                 if out.contains("Address already in use") {
                     return Err(Retry(format!("port {} taken: {out}", self.port)));
                 }
@@ -816,6 +943,37 @@ fn proftpd_root() -> PathBuf {
         panic!(
             "{PROFTPD_ROOT_VAR}={} holds no proftpd (usr/sbin/proftpd and \
              usr/lib/proftpd/mod_tls.so); run `bash scripts/test.sh`",
+            root.display()
+        );
+    }
+    root
+}
+
+/// Where `scripts/install_pure_ftpd.sh` puts pure-ftpd unless told otherwise.
+const PURE_FTPD_DEFAULT_CACHE: &str = "/var/cache/ftplib-test-servers/pure-ftpd";
+
+/// The directory pure-ftpd was unpacked into: `FTPLIB_PURE_FTPD_ROOT`, else the installer's
+/// default cache (so a plain `cargo test` works after one `bash scripts/test.sh`).
+fn pure_ftpd_root() -> PathBuf {
+    let root = match std::env::var_os(PURE_FTPD_ROOT_VAR) {
+        Some(root) => PathBuf::from(root),
+        None if Path::new(PURE_FTPD_DEFAULT_CACHE)
+            .join(".ftplib-installed")
+            .exists() =>
+        {
+            PathBuf::from(PURE_FTPD_DEFAULT_CACHE)
+        }
+        None => panic!(
+            "{PURE_FTPD_ROOT_VAR} is not set and {PURE_FTPD_DEFAULT_CACHE} holds no pure-ftpd: \
+             the pure-ftpd tests need pure-ftpd unpacked side by side (Debian's pure-ftpd \
+             conflicts with vsftpd); run `bash scripts/test.sh`, which installs it \
+             (scripts/install_pure_ftpd.sh) and sets {PURE_FTPD_ROOT_VAR}"
+        ),
+    };
+    if !root.join("usr/sbin/pure-ftpd").exists() || !root.join("usr/bin/pure-pw").exists() {
+        panic!(
+            "{PURE_FTPD_ROOT_VAR}={} holds no pure-ftpd (usr/sbin/pure-ftpd and \
+             usr/bin/pure-pw); run `bash scripts/test.sh`",
             root.display()
         );
     }
