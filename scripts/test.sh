@@ -2,7 +2,8 @@
 # The project's test command: bash scripts/test.sh
 #
 # Installs what the real-server tests need when it is missing (Debian/Ubuntu: vsftpd and openssl
-# via apt-get; proftpd side by side via scripts/install_proftpd.sh; pyftpdlib and pyOpenSSL via
+# via apt-get; proftpd and pure-ftpd side by side via scripts/install_proftpd.sh and
+# scripts/install_pure_ftpd.sh; pyftpdlib and pyOpenSSL via
 # pip; rustfmt and clippy via rustup), then runs:
 #   cargo fmt --check, clippy (default features and rustls, -D warnings),
 #   cargo test (default features = native-tls) and cargo test --no-default-features --features rustls.
@@ -16,7 +17,10 @@
 #   FTPLIB_KEEP_TEST_DIRS=1   keep the test servers' temp dirs (configs, logs) for inspection.
 #   FTPLIB_PROFTPD_CACHE=DIR  where proftpd is unpacked (default
 #                        /var/cache/ftplib-test-servers/proftpd; kept between runs).
-#   Exported to the tests: FTPLIB_PROFTPD_ROOT (the unpacked proftpd; tests/common/mod.rs).
+#   FTPLIB_PURE_FTPD_CACHE=DIR  where pure-ftpd is unpacked (default
+#                        /var/cache/ftplib-test-servers/pure-ftpd; kept between runs).
+#   Exported to the tests: FTPLIB_PROFTPD_ROOT and FTPLIB_PURE_FTPD_ROOT (the unpacked
+#   servers; tests/common/mod.rs).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -82,6 +86,12 @@ step "proftpd side by side (if missing)"
 FTPLIB_PROFTPD_ROOT=$(bash scripts/install_proftpd.sh)
 export FTPLIB_PROFTPD_ROOT
 echo "FTPLIB_PROFTPD_ROOT=$FTPLIB_PROFTPD_ROOT"
+
+# Same for pure-ftpd (it conflicts with vsftpd and proftpd-core too).
+step "pure-ftpd side by side (if missing)"
+FTPLIB_PURE_FTPD_ROOT=$(bash scripts/install_pure_ftpd.sh)
+export FTPLIB_PURE_FTPD_ROOT
+echo "FTPLIB_PURE_FTPD_ROOT=$FTPLIB_PURE_FTPD_ROOT"
 
 step "Rust toolchain components"
 if ! cargo fmt --version >/dev/null 2>&1; then rustup component add rustfmt; fi
