@@ -282,17 +282,8 @@ impl Builder {
     /// [`Error::InvalidInput`] for a zero timeout, I/O or timeout errors while connecting,
     /// and [`Error::Temporary`]/[`Error::Permanent`] for a 4xx/5xx greeting.
     pub fn connect(&self, host: &str, port: u16) -> Result<FtpStream> {
-        if self.timeout == Some(Duration::ZERO) {
-            // A zero timeout would make sockets non-blocking (ftplib's bpo-39259).
-            return Err(Error::InvalidInput(
-                "a zero timeout is not supported; use None to wait forever".into(),
-            ));
-        }
-        if self.keepalive == Some(Duration::ZERO) {
-            return Err(Error::InvalidInput(
-                "a zero keep-alive interval is not supported; use None to switch it off".into(),
-            ));
-        }
+        check_timeout(self.timeout)?;
+        check_keepalive(self.keepalive)?;
         check_active_external_address(self.active_external_address)?;
         check_active_port_range(self.active_port_range.as_ref())?;
         let port = match port {
@@ -464,11 +455,7 @@ impl FtpStream {
     /// # Errors
     /// [`Error::InvalidInput`] for a zero duration.
     pub fn set_timeout(&mut self, timeout: Option<Duration>) -> Result<()> {
-        if timeout == Some(Duration::ZERO) {
-            return Err(Error::InvalidInput(
-                "a zero timeout is not supported".into(),
-            ));
-        }
+        check_timeout(timeout)?;
         self.config.timeout = timeout;
         net::set_timeouts(self.control.get_ref().tcp(), timeout)?;
         Ok(())
@@ -490,11 +477,7 @@ impl FtpStream {
     /// # Errors
     /// [`Error::InvalidInput`] for a zero interval.
     pub fn set_keepalive(&mut self, interval: Option<Duration>) -> Result<()> {
-        if interval == Some(Duration::ZERO) {
-            return Err(Error::InvalidInput(
-                "a zero keep-alive interval is not supported".into(),
-            ));
-        }
+        check_keepalive(interval)?;
         self.config.keepalive = interval;
         self.last_command = Instant::now();
         Ok(())
@@ -1929,6 +1912,26 @@ fn port_command(ip: IpAddr, port: u16, control_is_ipv6: bool) -> String {
         IpAddr::V4(v4) => format!("EPRT |1|{v4}|{port}|"),
         IpAddr::V6(v6) => format!("EPRT |2|{v6}|{port}|"),
     }
+}
+
+/// Refuses a zero timeout, which would make sockets non-blocking (ftplib's bpo-39259).
+fn check_timeout(timeout: Option<Duration>) -> Result<()> {
+    if timeout == Some(Duration::ZERO) {
+        return Err(Error::InvalidInput(
+            "a zero timeout is not supported; use None to wait forever".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a zero keep-alive interval, which would send a NOOP with every block.
+fn check_keepalive(interval: Option<Duration>) -> Result<()> {
+    if interval == Some(Duration::ZERO) {
+        return Err(Error::InvalidInput(
+            "a zero keep-alive interval is not supported; use None to switch it off".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses an external address the server could not connect to.
