@@ -1,5 +1,6 @@
 //! Whole-file transfers between local paths and real servers (`download`, `upload`, their
-//! `_if_newer` forms and `download_resume`) against vsftpd and pyftpdlib, started on loopback by `tests/common`.
+//! `_if_newer` forms and `download_resume`) against vsftpd, pyftpdlib and Pure-FTPd, started
+//! on loopback by `tests/common`.
 
 mod common;
 
@@ -193,6 +194,21 @@ fn resume(server: &TestServer) {
     assert_eq!(fs::read(&local).unwrap(), body);
     assert_eq!(names_in(&dir), ["big.bin"]);
     assert!(ftp.pwd().is_ok());
+}
+
+#[test]
+fn download_and_upload_pure_ftpd() {
+    download_and_upload(&TestServer::pure_ftpd(Family::V4));
+}
+
+#[test]
+fn if_newer_pure_ftpd() {
+    if_newer(&TestServer::pure_ftpd(Family::V4));
+}
+
+#[test]
+fn resume_pure_ftpd() {
+    resume(&TestServer::pure_ftpd(Family::V4));
 }
 
 #[test]

@@ -25,7 +25,6 @@ use ftplib::list::{Format, Kind, Line, ParseOptions};
 use ftplib::{Error, FtpStream};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
-const HOUR: Duration = Duration::from_secs(3600);
 
 fn connect(server: &TestServer) -> FtpStream {
     FtpStream::builder()
@@ -566,73 +565,5 @@ fn walk_makedirs_rmtree() {
     // The rest of the home is untouched.
     assert!(home.join("readme.txt").is_file());
     assert!(home.join("sub/nested.txt").is_file());
-    ftp.quit().unwrap();
-}
-
-#[test]
-fn if_newer_and_resume() {
-    let server = TestServer::pure_ftpd(Family::V4);
-    let mut ftp = login(&server);
-    let home = &server.user_home;
-    let dir = server.tmp.join("client-files");
-    fs::create_dir_all(&dir).unwrap();
-    let past = SystemTime::now() - 5 * HOUR;
-
-    // download_if_newer: no local copy, so it downloads, stamped with the server's time;
-    // asking again downloads nothing; a newer server file is fetched again.
-    let local = dir.join("m.txt");
-    let remote_file = home.join("m.txt");
-    fs::write(&remote_file, b"version 1").unwrap();
-    set_mtime(&remote_file, past);
-    assert!(ftp.download_if_newer("m.txt", &local).unwrap());
-    assert_eq!(fs::read(&local).unwrap(), b"version 1");
-    let remote_time: SystemTime = ftp.mdtm("m.txt").unwrap().into();
-    assert_eq!(
-        fs::metadata(&local).unwrap().modified().unwrap(),
-        remote_time
-    );
-    assert!(!ftp.download_if_newer("m.txt", &local).unwrap());
-    fs::write(&remote_file, b"version 2").unwrap();
-    set_mtime(&remote_file, past + HOUR);
-    assert!(ftp.download_if_newer("m.txt", &local).unwrap());
-    assert_eq!(fs::read(&local).unwrap(), b"version 2");
-    assert_eq!(
-        ftp.download_if_newer("no-such-file", &local)
-            .unwrap_err()
-            .code(),
-        Some(550)
-    );
-
-    // upload_if_newer: missing on the server, so uploaded; then the server's copy is newer.
-    let source = dir.join("u.txt");
-    fs::write(&source, b"local 1").unwrap();
-    set_mtime(&source, past);
-    assert!(ftp.upload_if_newer(&source, "u.txt").unwrap());
-    assert_eq!(fs::read(home.join("u.txt")).unwrap(), b"local 1");
-    assert!(!ftp.upload_if_newer(&source, "u.txt").unwrap());
-    fs::write(&source, b"local 2").unwrap();
-    set_mtime(&source, SystemTime::now() + HOUR);
-    assert!(ftp.upload_if_newer(&source, "u.txt").unwrap());
-    assert_eq!(fs::read(home.join("u.txt")).unwrap(), b"local 2");
-
-    // download_resume: a partial file of the same server version is continued (its bytes,
-    // 0xEE here, kept); one stamped with another time starts over.
-    let body: Vec<u8> = (0..1_000_000u32).map(|i| (i % 253) as u8).collect();
-    fs::write(home.join("big.bin"), &body).unwrap();
-    let big = dir.join("big.bin");
-    let part = dir.join(".big.bin.ftplib-part");
-    let server_time: SystemTime = ftp.mdtm("big.bin").unwrap().into();
-    fs::write(&part, vec![0xEE; 300_000]).unwrap();
-    set_mtime(&part, server_time);
-    assert_eq!(ftp.download_resume("big.bin", &big).unwrap(), 700_000);
-    let got = fs::read(&big).unwrap();
-    assert!(got[..300_000].iter().all(|&b| b == 0xEE));
-    assert_eq!(got[300_000..], body[300_000..]);
-    assert!(!part.exists());
-    fs::write(&part, vec![0xEE; 300_000]).unwrap();
-    set_mtime(&part, server_time - HOUR);
-    assert_eq!(ftp.download_resume("big.bin", &big).unwrap(), 1_000_000);
-    assert_eq!(fs::read(&big).unwrap(), body);
-    assert!(ftp.pwd().is_ok());
     ftp.quit().unwrap();
 }
