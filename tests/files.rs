@@ -2,12 +2,14 @@
 //! `_if_newer` forms and `download_resume`) against vsftpd, pyftpdlib and Pure-FTPd, started
 //! on loopback by `tests/common`.
 
+mod client;
 mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use client::set_mtime;
 use common::{Family, TestServer, Tls};
 #[path = "../examples/mirror.rs"]
 #[allow(dead_code)]
@@ -39,15 +41,6 @@ fn names_in(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-fn set_mtime(path: &Path, time: SystemTime) {
-    fs::File::options()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_modified(time)
-        .unwrap();
 }
 
 fn mtime(path: &Path) -> SystemTime {

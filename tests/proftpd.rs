@@ -10,7 +10,7 @@ mod common;
 
 use std::time::Duration;
 
-use client::{download, sha256, upload};
+use client::{download, find, sha256, upload};
 use common::{
     blob_bytes, Family, TestServer, Tls, BLOB_LEN, BLOB_NAME, HELLO_TEXT, LINK_NAME, README_TEXT,
     SPACE_TEXT,
@@ -35,21 +35,6 @@ fn login_user(server: &TestServer) -> FtpStream {
     let mut ftp = connect(server);
     ftp.login(&server.user, &server.password).expect("login");
     ftp
-}
-
-/// The entry named `name` in a typed listing; panics with the whole listing if absent.
-fn find<'a>(lines: &'a [Line], name: &str) -> &'a ftplib::list::Entry {
-    lines
-        .iter()
-        .filter_map(Line::entry)
-        .find(|e| e.name() == name)
-        .unwrap_or_else(|| {
-            let raw: Vec<String> = lines
-                .iter()
-                .map(|l| String::from_utf8_lossy(l.raw()).into_owned())
-                .collect();
-            panic!("{name:?} not in the listing:\n{}", raw.join("\n"))
-        })
 }
 
 #[test]

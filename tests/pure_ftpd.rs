@@ -13,10 +13,9 @@ mod client;
 mod common;
 
 use std::fs;
-use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
-use client::{download, sha256, upload};
+use client::{download, find, listing_text, set_mtime, sha256, upload};
 use common::{
     blob_bytes, Family, TestServer, BLOB_LEN, BLOB_NAME, CAFE_NAME, CAFE_TEXT, HELLO_TEXT,
     LINK_NAME, NESTED_TEXT, README_TEXT, SPACE_TEXT,
@@ -39,23 +38,6 @@ fn login(server: &TestServer) -> FtpStream {
     ftp
 }
 
-fn raw_text(lines: &[Line]) -> String {
-    lines
-        .iter()
-        .map(|l| String::from_utf8_lossy(l.raw()).into_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The entry named `name` in a typed listing; panics with the whole listing if absent.
-fn find<'a>(lines: &'a [Line], name: &str) -> &'a ftplib::list::Entry {
-    lines
-        .iter()
-        .filter_map(Line::entry)
-        .find(|e| e.name() == name)
-        .unwrap_or_else(|| panic!("{name:?} not in the listing:\n{}", raw_text(lines)))
-}
-
 /// Panics, showing the line, if any line of a listing was left unparsed.
 fn assert_all_parsed(lines: &[Line]) {
     for line in lines {
@@ -63,18 +45,9 @@ fn assert_all_parsed(lines: &[Line]) {
             !matches!(line, Line::Unparsed { .. }),
             "unparsed: {:?}\nwhole listing:\n{}",
             String::from_utf8_lossy(line.raw()),
-            raw_text(lines)
+            listing_text(lines)
         );
     }
-}
-
-fn set_mtime(path: &Path, time: SystemTime) {
-    fs::File::options()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_modified(time)
-        .unwrap();
 }
 
 #[test]
@@ -464,7 +437,7 @@ fn typed_listing_through_list() {
             .filter_map(Line::entry)
             .all(|e| e.name() != ".hidden"),
         "{}",
-        raw_text(&plain)
+        listing_text(&plain)
     );
 
     // A directory by path.

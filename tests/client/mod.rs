@@ -2,6 +2,7 @@
 //! `scripted` stay independent of the crate, by design.)
 #![allow(dead_code)]
 
+use ftplib::list::{Entry, Line};
 use ftplib::{FtpStream, DEFAULT_BLOCKSIZE};
 use sha2::{Digest, Sha256};
 
@@ -35,4 +36,32 @@ pub fn upload(ftp: &mut FtpStream, path: &str, data: &[u8]) -> ftplib::Result<()
 
 pub fn sha256(data: &[u8]) -> Vec<u8> {
     Sha256::digest(data).to_vec()
+}
+
+/// A typed listing's raw lines, one per line, for failure messages.
+pub fn listing_text(lines: &[Line]) -> String {
+    lines
+        .iter()
+        .map(|l| String::from_utf8_lossy(l.raw()).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The entry named `name` in a typed listing; panics with the whole listing if absent.
+pub fn find<'a>(lines: &'a [Line], name: &str) -> &'a Entry {
+    lines
+        .iter()
+        .filter_map(Line::entry)
+        .find(|e| e.name() == name)
+        .unwrap_or_else(|| panic!("{name:?} not in the listing:\n{}", listing_text(lines)))
+}
+
+/// Sets a local file's modification time.
+pub fn set_mtime(path: &std::path::Path, time: std::time::SystemTime) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
 }
