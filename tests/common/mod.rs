@@ -179,54 +179,44 @@ impl TestServer {
         };
         let log_path = tmp.join("vsftpd.log");
 
-        let mut last_error = String::new();
-        for _attempt in 0..START_ATTEMPTS {
-            let port = free_port_for(family);
-            let conf = vsftpd_config(family, tls, port, &tmp, port_promiscuous);
-            let conf_path = tmp.join("vsftpd.conf");
-            fs::write(&conf_path, conf).expect("write vsftpd.conf");
-            fs::set_permissions(&conf_path, fs::Permissions::from_mode(0o600)).unwrap();
-            let stdout_path = tmp.join("vsftpd.stdout");
-            let stderr_path = tmp.join("vsftpd.stderr");
-            let child = Command::new(&vsftpd)
-                .arg(&conf_path)
-                .current_dir(&tmp)
-                .stdin(Stdio::null())
-                .stdout(fs::File::create(&stdout_path).unwrap())
-                .stderr(fs::File::create(&stderr_path).unwrap())
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {vsftpd}: {e}"));
-            let mut server = TestServer {
-                kind: ServerKind::Vsftpd,
-                family,
-                tls,
-                host: family.host().to_string(),
-                port,
-                anon_root: anon_root.clone(),
-                user: VSFTPD_USER.to_string(),
-                password: VSFTPD_PASSWORD.to_string(),
-                user_home: user_home.clone(),
-                tmp: tmp.clone(),
-                ca_cert_pem: ca.clone(),
-                log_path: log_path.clone(),
-                child,
-            };
-            match server.wait_vsftpd_ready() {
-                Ok(()) => {
-                    debug_timing("vsftpd", family, tls, started);
-                    return server;
+        start_with_retries(
+            "vsftpd",
+            family,
+            started,
+            &tmp,
+            |port| {
+                let conf = vsftpd_config(family, tls, port, &tmp, port_promiscuous);
+                let conf_path = tmp.join("vsftpd.conf");
+                fs::write(&conf_path, conf).expect("write vsftpd.conf");
+                fs::set_permissions(&conf_path, fs::Permissions::from_mode(0o600)).unwrap();
+                let stdout_path = tmp.join("vsftpd.stdout");
+                let stderr_path = tmp.join("vsftpd.stderr");
+                let child = Command::new(&vsftpd)
+                    .arg(&conf_path)
+                    .current_dir(&tmp)
+                    .stdin(Stdio::null())
+                    .stdout(fs::File::create(&stdout_path).unwrap())
+                    .stderr(fs::File::create(&stderr_path).unwrap())
+                    .spawn()
+                    .unwrap_or_else(|e| panic!("cannot start {vsftpd}: {e}"));
+                TestServer {
+                    kind: ServerKind::Vsftpd,
+                    family,
+                    tls,
+                    host: family.host().to_string(),
+                    port,
+                    anon_root: anon_root.clone(),
+                    user: VSFTPD_USER.to_string(),
+                    password: VSFTPD_PASSWORD.to_string(),
+                    user_home: user_home.clone(),
+                    tmp: tmp.clone(),
+                    ca_cert_pem: ca.clone(),
+                    log_path: log_path.clone(),
+                    child,
                 }
-                Err(Retry(msg)) => {
-                    last_error = msg;
-                    server.kill_processes();
-                    // Keep the temp dir: the next attempt reuses it. Forget this server
-                    // without running Drop (which would remove the directory).
-                    std::mem::forget(server);
-                }
-            }
-        }
-        let _ = fs::remove_dir_all(&tmp);
-        panic!("vsftpd did not start after {START_ATTEMPTS} attempts: {last_error}");
+            },
+            TestServer::wait_vsftpd_ready,
+        )
     }
 
     /// Starts pyftpdlib on 127.0.0.1 or ::1 with anonymous read access to `anon_root` and the
@@ -259,68 +249,60 @@ impl TestServer {
         fs::write(&script, PYFTPDLIB_SCRIPT).expect("write server.py");
         let log_path = tmp.join("pyftpdlib.log");
 
-        let mut last_error = String::new();
-        for _attempt in 0..START_ATTEMPTS {
-            let port = free_port_for(family);
-            let stdout_path = tmp.join("pyftpdlib.stdout");
-            let stderr_path = tmp.join("pyftpdlib.stderr");
-            let mut cmd = Command::new("python3");
-            cmd.arg("-u")
-                .arg(&script)
-                .arg(family.host())
-                .arg(port.to_string())
-                .arg(&anon_root)
-                .arg(&user_home)
-                .arg(&log_path);
-            if tls {
-                cmd.arg(tmp.join("tls/server.pem"))
-                    .arg(tmp.join("tls/server.key"));
-            }
-            if permit_foreign {
-                cmd.env("FTPLIB_TEST_PERMIT_FOREIGN_ADDRESSES", "1");
-            }
-            let child = cmd
-                .current_dir(&tmp)
-                .stdin(Stdio::null())
-                .stdout(fs::File::create(&stdout_path).unwrap())
-                .stderr(fs::File::create(&stderr_path).unwrap())
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start python3: {e}; {SETUP_HINT}"));
-            let mut server = TestServer {
-                kind: ServerKind::Pyftpdlib,
-                family,
-                tls: if tls {
-                    Tls::Explicit {
-                        require_reuse: false,
-                    }
-                } else {
-                    Tls::None
-                },
-                host: family.host().to_string(),
-                port,
-                anon_root: anon_root.clone(),
-                user: PYFTPDLIB_USER.to_string(),
-                password: PYFTPDLIB_PASSWORD.to_string(),
-                user_home: user_home.clone(),
-                tmp: tmp.clone(),
-                ca_cert_pem: ca.clone(),
-                log_path: log_path.clone(),
-                child,
-            };
-            match server.wait_pyftpdlib_ready() {
-                Ok(()) => {
-                    debug_timing("pyftpdlib", family, server.tls, started);
-                    return server;
+        start_with_retries(
+            "pyftpdlib",
+            family,
+            started,
+            &tmp,
+            |port| {
+                let stdout_path = tmp.join("pyftpdlib.stdout");
+                let stderr_path = tmp.join("pyftpdlib.stderr");
+                let mut cmd = Command::new("python3");
+                cmd.arg("-u")
+                    .arg(&script)
+                    .arg(family.host())
+                    .arg(port.to_string())
+                    .arg(&anon_root)
+                    .arg(&user_home)
+                    .arg(&log_path);
+                if tls {
+                    cmd.arg(tmp.join("tls/server.pem"))
+                        .arg(tmp.join("tls/server.key"));
                 }
-                Err(Retry(msg)) => {
-                    last_error = msg;
-                    server.kill_processes();
-                    std::mem::forget(server);
+                if permit_foreign {
+                    cmd.env("FTPLIB_TEST_PERMIT_FOREIGN_ADDRESSES", "1");
                 }
-            }
-        }
-        let _ = fs::remove_dir_all(&tmp);
-        panic!("pyftpdlib did not start after {START_ATTEMPTS} attempts: {last_error}");
+                let child = cmd
+                    .current_dir(&tmp)
+                    .stdin(Stdio::null())
+                    .stdout(fs::File::create(&stdout_path).unwrap())
+                    .stderr(fs::File::create(&stderr_path).unwrap())
+                    .spawn()
+                    .unwrap_or_else(|e| panic!("cannot start python3: {e}; {SETUP_HINT}"));
+                TestServer {
+                    kind: ServerKind::Pyftpdlib,
+                    family,
+                    tls: if tls {
+                        Tls::Explicit {
+                            require_reuse: false,
+                        }
+                    } else {
+                        Tls::None
+                    },
+                    host: family.host().to_string(),
+                    port,
+                    anon_root: anon_root.clone(),
+                    user: PYFTPDLIB_USER.to_string(),
+                    password: PYFTPDLIB_PASSWORD.to_string(),
+                    user_home: user_home.clone(),
+                    tmp: tmp.clone(),
+                    ca_cert_pem: ca.clone(),
+                    log_path: log_path.clone(),
+                    child,
+                }
+            },
+            TestServer::wait_pyftpdlib_ready,
+        )
     }
 
     /// Starts proftpd 1.3.8 (needs root: it switches to the session user's uid) on 127.0.0.1
@@ -371,53 +353,44 @@ impl TestServer {
         };
         let log_path = tmp.join("proftpd.log");
 
-        let mut last_error = String::new();
-        for _attempt in 0..START_ATTEMPTS {
-            let port = free_port_for(family);
-            let conf = proftpd_config(family, tls, port, &tmp, &root);
-            // -c needs an absolute path; tmp is absolute.
-            let conf_path = tmp.join("proftpd.conf");
-            fs::write(&conf_path, conf).expect("write proftpd.conf");
-            let child = Command::new(&proftpd)
-                .arg("-n") // foreground: the child is the daemon itself
-                .arg("-c")
-                .arg(&conf_path)
-                .current_dir(&tmp)
-                .stdin(Stdio::null())
-                .stdout(fs::File::create(tmp.join("proftpd.stdout")).unwrap())
-                .stderr(fs::File::create(tmp.join("proftpd.stderr")).unwrap())
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", proftpd.display()));
-            let mut server = TestServer {
-                kind: ServerKind::Proftpd,
-                family,
-                tls,
-                host: family.host().to_string(),
-                port,
-                anon_root: anon_root.clone(),
-                user: PROFTPD_USER.to_string(),
-                password: PROFTPD_PASSWORD.to_string(),
-                user_home: user_home.clone(),
-                tmp: tmp.clone(),
-                ca_cert_pem: ca.clone(),
-                log_path: log_path.clone(),
-                child,
-            };
-            match server.wait_listening_ready() {
-                Ok(()) => {
-                    debug_timing("proftpd", family, tls, started);
-                    return server;
+        start_with_retries(
+            "proftpd",
+            family,
+            started,
+            &tmp,
+            |port| {
+                let conf = proftpd_config(family, tls, port, &tmp, &root);
+                // -c needs an absolute path; tmp is absolute.
+                let conf_path = tmp.join("proftpd.conf");
+                fs::write(&conf_path, conf).expect("write proftpd.conf");
+                let child = Command::new(&proftpd)
+                    .arg("-n") // foreground: the child is the daemon itself
+                    .arg("-c")
+                    .arg(&conf_path)
+                    .current_dir(&tmp)
+                    .stdin(Stdio::null())
+                    .stdout(fs::File::create(tmp.join("proftpd.stdout")).unwrap())
+                    .stderr(fs::File::create(tmp.join("proftpd.stderr")).unwrap())
+                    .spawn()
+                    .unwrap_or_else(|e| panic!("cannot start {}: {e}", proftpd.display()));
+                TestServer {
+                    kind: ServerKind::Proftpd,
+                    family,
+                    tls,
+                    host: family.host().to_string(),
+                    port,
+                    anon_root: anon_root.clone(),
+                    user: PROFTPD_USER.to_string(),
+                    password: PROFTPD_PASSWORD.to_string(),
+                    user_home: user_home.clone(),
+                    tmp: tmp.clone(),
+                    ca_cert_pem: ca.clone(),
+                    log_path: log_path.clone(),
+                    child,
                 }
-                Err(Retry(msg)) => {
-                    last_error = msg;
-                    server.kill_processes();
-                    // As for vsftpd: keep the temp dir for the next attempt.
-                    std::mem::forget(server);
-                }
-            }
-        }
-        let _ = fs::remove_dir_all(&tmp);
-        panic!("proftpd did not start after {START_ATTEMPTS} attempts: {last_error}");
+            },
+            TestServer::wait_listening_ready,
+        )
     }
 
     /// Starts pure-ftpd 1.0.50 (needs root: it switches to the session user's uid) on
@@ -473,62 +446,53 @@ impl TestServer {
         }
         let log_path = tmp.join("pure-ftpd.log");
 
-        let mut last_error = String::new();
-        for _attempt in 0..START_ATTEMPTS {
-            let port = free_port_for(family);
-            let child = Command::new(&pure_ftpd)
-                // Listen on this address and port only (`-S ::1,PORT` for IPv6).
-                .arg("-S")
-                .arg(format!("{},{port}", family.host()))
-                .arg("-l")
-                .arg(format!("puredb:{}", pdb.display()))
-                // No anonymous logins (see above), no reverse DNS, no TLS.
-                .arg("-E")
-                .arg("-H")
-                .args(["-Y", "0"])
-                // Its own pid file: the default, /var/run/pure-ftpd.pid, is shared.
-                .arg("-g")
-                .arg(tmp.join("pure-ftpd.pid"))
-                // pure-ftpd logs sessions only to syslog (absent here); its transfer log is
-                // the one record a test can read.
-                .arg("-O")
-                .arg(format!("w3c:{}", log_path.display()))
-                .current_dir(&tmp)
-                .stdin(Stdio::null())
-                .stdout(fs::File::create(tmp.join("pure-ftpd.stdout")).unwrap())
-                .stderr(fs::File::create(tmp.join("pure-ftpd.stderr")).unwrap())
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", pure_ftpd.display()));
-            let mut server = TestServer {
-                kind: ServerKind::PureFtpd,
-                family,
-                tls: Tls::None,
-                host: family.host().to_string(),
-                port,
-                anon_root: user_home.clone(),
-                user: PURE_FTPD_USER.to_string(),
-                password: PURE_FTPD_PASSWORD.to_string(),
-                user_home: user_home.clone(),
-                tmp: tmp.clone(),
-                ca_cert_pem: None,
-                log_path: log_path.clone(),
-                child,
-            };
-            // Same readiness check as proftpd's: our process listens, then greets.
-            match server.wait_listening_ready() {
-                Ok(()) => {
-                    debug_timing("pure-ftpd", family, Tls::None, started);
-                    return server;
+        start_with_retries(
+            "pure-ftpd",
+            family,
+            started,
+            &tmp,
+            |port| {
+                let child = Command::new(&pure_ftpd)
+                    // Listen on this address and port only (`-S ::1,PORT` for IPv6).
+                    .arg("-S")
+                    .arg(format!("{},{port}", family.host()))
+                    .arg("-l")
+                    .arg(format!("puredb:{}", pdb.display()))
+                    // No anonymous logins (see above), no reverse DNS, no TLS.
+                    .arg("-E")
+                    .arg("-H")
+                    .args(["-Y", "0"])
+                    // Its own pid file: the default, /var/run/pure-ftpd.pid, is shared.
+                    .arg("-g")
+                    .arg(tmp.join("pure-ftpd.pid"))
+                    // pure-ftpd logs sessions only to syslog (absent here); its transfer log is
+                    // the one record a test can read.
+                    .arg("-O")
+                    .arg(format!("w3c:{}", log_path.display()))
+                    .current_dir(&tmp)
+                    .stdin(Stdio::null())
+                    .stdout(fs::File::create(tmp.join("pure-ftpd.stdout")).unwrap())
+                    .stderr(fs::File::create(tmp.join("pure-ftpd.stderr")).unwrap())
+                    .spawn()
+                    .unwrap_or_else(|e| panic!("cannot start {}: {e}", pure_ftpd.display()));
+                TestServer {
+                    kind: ServerKind::PureFtpd,
+                    family,
+                    tls: Tls::None,
+                    host: family.host().to_string(),
+                    port,
+                    anon_root: user_home.clone(),
+                    user: PURE_FTPD_USER.to_string(),
+                    password: PURE_FTPD_PASSWORD.to_string(),
+                    user_home: user_home.clone(),
+                    tmp: tmp.clone(),
+                    ca_cert_pem: None,
+                    log_path: log_path.clone(),
+                    child,
                 }
-                Err(Retry(msg)) => {
-                    last_error = msg;
-                    server.kill_processes();
-                    std::mem::forget(server);
-                }
-            }
-        }
-        let _ = fs::remove_dir_all(&tmp);
-        panic!("pure-ftpd did not start after {START_ATTEMPTS} attempts: {last_error}");
+            },
+            TestServer::wait_listening_ready,
+        )
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -799,6 +763,38 @@ impl Drop for TestServer {
 }
 
 struct Retry(String);
+
+/// Starts a server on a fresh free port, up to [`START_ATTEMPTS`] times: `launch` spawns it
+/// on the given port, `ready` waits for its greeting (or asks for another port). The temp dir
+/// `tmp` is kept between attempts and removed when none succeeds.
+fn start_with_retries(
+    name: &str,
+    family: Family,
+    started: Instant,
+    tmp: &Path,
+    mut launch: impl FnMut(u16) -> TestServer,
+    ready: fn(&mut TestServer) -> Result<(), Retry>,
+) -> TestServer {
+    let mut last_error = String::new();
+    for _attempt in 0..START_ATTEMPTS {
+        let mut server = launch(free_port_for(family));
+        match ready(&mut server) {
+            Ok(()) => {
+                debug_timing(name, family, server.tls, started);
+                return server;
+            }
+            Err(Retry(msg)) => {
+                last_error = msg;
+                server.kill_processes();
+                // Keep the temp dir: the next attempt reuses it. Forget this server without
+                // running Drop (which would remove the directory).
+                std::mem::forget(server);
+            }
+        }
+    }
+    let _ = fs::remove_dir_all(tmp);
+    panic!("{name} did not start after {START_ATTEMPTS} attempts: {last_error}");
+}
 
 fn debug_timing(name: &str, family: Family, tls: Tls, started: Instant) {
     if std::env::var_os("FTPLIB_TEST_TIMING").is_some() {
