@@ -15,7 +15,7 @@ mod common;
 use std::fs;
 use std::time::{Duration, Instant, SystemTime};
 
-use client::{download, find, listing_text, set_mtime, sha256, upload};
+use client::{download, find, listing_text, mlsd_listing, set_mtime, sha256, upload};
 use common::{
     blob_bytes, Family, TestServer, BLOB_LEN, BLOB_NAME, CAFE_NAME, CAFE_TEXT, HELLO_TEXT,
     LINK_NAME, NESTED_TEXT, README_TEXT, SPACE_TEXT,
@@ -274,22 +274,9 @@ fn typed_listing_through_mlsd() {
     let server = TestServer::pure_ftpd(Family::V4);
     let mut ftp = login(&server);
 
-    // FEAT advertises MLST, so `entries` lists with MLSD: same lines as mlsd_entries.
-    let lines = ftp.entries("").expect("entries");
-    let mlsd = ftp.mlsd_entries("").expect("mlsd_entries");
-    let sorted = |ls: &[Line]| {
-        let mut v: Vec<Vec<u8>> = ls.iter().map(|l| l.raw().to_vec()).collect();
-        v.sort();
-        v
-    };
-    assert_eq!(sorted(&lines), sorted(&mlsd));
-    // Every line is an MLSx entry: nothing pure-ftpd sends is left unparsed or skipped.
-    for line in &lines {
-        let entry = line
-            .entry()
-            .unwrap_or_else(|| panic!("not an entry: {:?}", String::from_utf8_lossy(line.raw())));
-        assert_eq!(entry.format(), Format::Mlsx);
-    }
+    // FEAT advertises MLST, so `entries` lists with MLSD, and pure-ftpd leaves nothing
+    // unparsed or skipped.
+    let lines = mlsd_listing(&mut ftp, "");
 
     let readme = find(&lines, "readme.txt");
     assert_eq!(readme.kind(), Kind::File);

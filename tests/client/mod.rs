@@ -2,7 +2,7 @@
 //! `scripted` stay independent of the crate, by design.)
 #![allow(dead_code)]
 
-use ftplib::list::{Entry, Line};
+use ftplib::list::{Entry, Format, Line};
 use ftplib::{FtpStream, DEFAULT_BLOCKSIZE};
 use sha2::{Digest, Sha256};
 
@@ -64,4 +64,25 @@ pub fn set_mtime(path: &std::path::Path, time: std::time::SystemTime) {
         .unwrap()
         .set_modified(time)
         .unwrap();
+}
+
+/// The typed listing of `path` on a server whose FEAT advertises MLST: `entries` must give
+/// the same lines as `mlsd_entries` (so it chose MLSD), and every line must be an MLSx entry
+/// (nothing left unparsed or skipped).
+pub fn mlsd_listing(ftp: &mut FtpStream, path: &str) -> Vec<Line> {
+    let lines = ftp.entries(path).expect("entries");
+    let mlsd = ftp.mlsd_entries(path).expect("mlsd_entries");
+    let sorted = |ls: &[Line]| {
+        let mut v: Vec<Vec<u8>> = ls.iter().map(|l| l.raw().to_vec()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(sorted(&lines), sorted(&mlsd));
+    for line in &lines {
+        let entry = line
+            .entry()
+            .unwrap_or_else(|| panic!("not an entry: {:?}", String::from_utf8_lossy(line.raw())));
+        assert_eq!(entry.format(), Format::Mlsx);
+    }
+    lines
 }
